@@ -1,0 +1,34 @@
+# The flow plugin is built with the standard Go toolchain for WASI and
+# committed under host/internal/wasm so that `go run ./host` works on a
+# fresh clone. The flags make the build reproducible: a test rebuilds it and
+# compares bytes.
+GO        ?= go
+WASM      := host/internal/wasm/plugin.wasm
+WASMFLAGS := -buildmode=c-shared -trimpath -buildvcs=false -ldflags='-s -w -buildid='
+
+.PHONY: all wasm test test-unit demo bench clean
+
+all: wasm
+
+wasm:
+	GOOS=wasip1 GOARCH=wasm $(GO) build $(WASMFLAGS) -o $(WASM) ./plugin
+	@ls -l $(WASM) | awk '{print "plugin.wasm: " $$5 " bytes"}'
+
+# The whole suite: unit tests, end-to-end sign-ins against real servers,
+# the real Secret Service and a real headless browser. .ci/run provides the
+# keyring and browser; see README.
+test:
+	$(GO) test -count=1 ./...
+
+# Flow logic only, natively: seconds.
+test-unit:
+	$(GO) test -count=1 ./plugin/...
+
+demo:
+	$(GO) run ./examples/demo
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 10x ./host/...
+
+clean:
+	$(GO) clean -cache -testcache

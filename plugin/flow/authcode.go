@@ -1,0 +1,230 @@
+package flow
+
+import (
+	"crypto/subtle"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/wasmlogin/wasmlogin/plugin/api"
+	"github.com/wasmlogin/wasmlogin/plugin/pkce"
+	"github.com/wasmlogin/wasmlogin/plugin/tokenresp"
+)
+
+// pendingLogin is what a started browser login remembers until its callback:
+// the secrets of RFC 7636 and OIDC that prove the callback belongs to it.
+type pendingLogin struct {
+	profile     string
+	provider    api.Provider
+	endpoints   endpoints
+	secret      string
+	redirectURI string
+	state       string
+	verifier    string
+	nonce       string
+	started     time.Time
+}
+
+// LoginBegin prepares an authorization-code flow with PKCE S256, a one-time
+// state and (for OpenID Connect) a nonce, and returns the authorization URL.
+func (e *Engine) LoginBegin(in api.LoginBeginInput) (*api.LoginBegun, *api.Error) {
+	p := in.Provider
+	if p == nil || p.ClientID == "" {
+		return nil, failf(api.CodeBadInput, "login needs a client id (--client-id) and an issuer (--issuer)")
+	}
+	if err := checkRedirectURI(in.RedirectURI); err != nil {
+		return nil, err
+	}
+	profile, perr := e.resolveProfile(in.ProfileRef)
+	if perr != nil {
+		return nil, perr
+	}
+	ep, derr := e.discover(p)
+	if derr != nil {
+		return nil, derr
+	}
+	secret, serr := e.clientSecret(profile, p)
+	if serr != nil {
+		return nil, serr
+	}
+	pl := &pendingLogin{profile: profile, provider: *p, endpoints: ep, secret: secret,
+		redirectURI: in.RedirectURI, started: e.now()}
+	pl.provider.ClientSecret = ""
+	if len(pl.provider.Scopes) == 0 {
+		pl.provider.Scopes = defaultScopes(ep)
+	}
+	p = &pl.provider
+	var err error
+	if pl.verifier, err = pkce.NewVerifier(); err == nil {
+		if pl.state, err = pkce.RandomToken(); err == nil && wantsOIDC(p) {
+			pl.nonce, err = pkce.RandomToken()
+		}
+	}
+	flowID, ferr := pkce.RandomToken()
+	if err != nil || ferr != nil {
+		return nil, failf(api.CodeInternal, "no randomness available from the runtime")
+	}
+	e.dropStale()
+	e.pending[flowID] = pl
+
+	authURL := authorizationURL(pl)
+	begun := &api.LoginBegun{FlowID: flowID, Profile: profile, AuthorizationURL: authURL}
+	e.host.Notify("info", "Open this URL in your browser to sign in:\n\n  "+authURL+"\n")
+	if in.OpenBrowser {
+		opened, _ := e.host.OpenBrowser(authURL)
+		begun.BrowserOpened = opened
+		if !opened {
+			e.host.Notify("warn", "Could not open a browser; open the URL above yourself.")
+		}
+	}
+	return begun, nil
+}
+
+func authorizationURL(pl *pendingLogin) string {
+	q := url.Values{}
+	for k, v := range pl.provider.ExtraAuthParams {
+		q.Set(k, v)
+	}
+	q.Set("response_type", "code")
+	q.Set("client_id", pl.provider.ClientID)
+	q.Set("redirect_uri", pl.redirectURI)
+	if len(pl.provider.Scopes) > 0 {
+		q.Set("scope", strings.Join(pl.provider.Scopes, " "))
+	}
+	q.Set("state", pl.state)
+	q.Set("code_challenge", pkce.Challenge(pl.verifier))
+	q.Set("code_challenge_method", "S256")
+	if pl.nonce != "" {
+		q.Set("nonce", pl.nonce)
+	}
+	sep := "?"
+	if strings.Contains(pl.endpoints.Authorization, "?") {
+		sep = "&"
+	}
+	return pl.endpoints.Authorization + sep + q.Encode()
+}
+
+// LoginComplete validates the redirect the browser came back with, exchanges
+// the code, validates the ID token and stores the result.
+func (e *Engine) LoginComplete(in api.LoginCompleteInput) (*api.Session, *api.Error) {
+	pl, ok := e.pending[in.FlowID]
+	if !ok {
+		return nil, failf(api.CodeUnknownFlow, "this login was not started here, or was already completed; run login again")
+	}
+	delete(e.pending, in.FlowID) // one callback per flow, whatever happens next
+	code, cerr := validateCallback(pl, in.CallbackURL)
+	if cerr != nil {
+		return nil, cerr
+	}
+	form := url.Values{"grant_type": {"authorization_code"}, "code": {code},
+		"redirect_uri": {pl.redirectURI}, "code_verifier": {pl.verifier}}
+	resp, herr := e.postForm(pl.endpoints.Token, form, pl.provider.ClientID, pl.secret, clientAuthMethod(pl.endpoints.TokenAuthMethods))
+	if herr != nil {
+		return nil, hostFailure("exchanging the authorization code", herr)
+	}
+	tok, err := tokenresp.Parse(resp.Status, header(resp, "Content-Type"), []byte(resp.Body), e.now())
+	if err != nil {
+		return nil, tokenFailure("exchanging the authorization code", err)
+	}
+	r := &record{Provider: pl.provider, Endpoints: pl.endpoints, ClientSecret: pl.secret}
+	if verr := e.acceptToken(r, tok, pl.nonce); verr != nil {
+		return nil, verr
+	}
+	if serr := e.saveRecord(pl.profile, r); serr != nil {
+		return nil, serr
+	}
+	if herr := e.host.SecretSet(defaultProfileKey, pl.profile); herr != nil {
+		return nil, storageFailure(herr)
+	}
+	return sessionOf(pl.profile, r), nil
+}
+
+// validateCallback checks the redirect in the order that defends best:
+// state first (CSRF, RFC 9700 2.1), then the RFC 9207 issuer (mix-up), and
+// only then does it believe an error or a code from the server.
+func validateCallback(pl *pendingLogin, callbackURL string) (string, *api.Error) {
+	u, err := url.Parse(callbackURL)
+	if err != nil {
+		return "", failf(api.CodeCallback, "the redirect URL could not be parsed; copy the whole URL from the browser's address bar")
+	}
+	q := u.Query()
+	state := q.Get("state")
+	if state == "" || subtle.ConstantTimeCompare([]byte(state), []byte(pl.state)) != 1 {
+		return "", failf(api.CodeCallback, "the redirect carried a wrong or missing state, so it may not come from the login you started; nothing was accepted, run login again")
+	}
+	iss, hasIss := q["iss"]
+	if pl.endpoints.IssParameter && !hasIss {
+		return "", failf(api.CodeCallback, "the server promises an iss parameter on redirects (RFC 9207) but this one has none; it was refused as a possible mix-up attack")
+	}
+	if hasIss && (len(iss) != 1 || iss[0] != pl.endpoints.Issuer) {
+		return "", failf(api.CodeCallback, "the redirect names issuer %q, not %q; it was refused as a possible mix-up attack (RFC 9207)", clean(q.Get("iss")), pl.endpoints.Issuer)
+	}
+	if e := q.Get("error"); e != "" {
+		msg := "the server refused the sign-in: " + clean(e)
+		if d := q.Get("error_description"); d != "" {
+			msg += " (" + clean(d) + ")"
+		}
+		return "", &api.Error{Code: api.CodeServer, Message: msg, ServerError: clean(e), ServerDescription: clean(q.Get("error_description"))}
+	}
+	code := q.Get("code")
+	if code == "" {
+		return "", failf(api.CodeCallback, "the redirect carried neither a code nor an error")
+	}
+	return code, nil
+}
+
+func checkRedirectURI(raw string) *api.Error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "http" || u.Host == "" {
+		return failf(api.CodeBadInput, "redirect URI %q must be an http loopback URL (RFC 8252 7.3)", raw)
+	}
+	return nil
+}
+
+func wantsOIDC(p *api.Provider) bool { return slices.Contains(p.Scopes, "openid") }
+
+// clientSecret finds a confidential client's secret: given by the host (from
+// an environment variable), already stored for this profile, or asked for.
+func (e *Engine) clientSecret(profile string, p *api.Provider) (string, *api.Error) {
+	if p.ClientSecret != "" {
+		return p.ClientSecret, nil
+	}
+	if r, err := e.loadRecord(profile); err == nil && r.ClientSecret != "" && r.Provider.ClientID == p.ClientID {
+		return r.ClientSecret, nil
+	} else if err != nil && err.Code == api.CodeStorage {
+		return "", err
+	}
+	if !p.PromptClientSecret {
+		return "", nil
+	}
+	v, herr := e.host.Prompt("Client secret for "+p.ClientID+": ", true)
+	if herr != nil {
+		return "", failf(api.CodeBadInput, "the client secret could not be read (%s); set it in an environment variable and name it with --client-secret-env", herr.Message)
+	}
+	if v = strings.TrimSpace(v); v == "" {
+		return "", failf(api.CodeBadInput, "no client secret entered")
+	}
+	return v, nil
+}
+
+func (e *Engine) dropStale() {
+	for id, pl := range e.pending {
+		if e.now().Sub(pl.started) > pendingLifetime {
+			delete(e.pending, id)
+		}
+	}
+}
+
+// defaultScopes asks an OpenID provider for identity and, when it offers
+// one, a refresh token, so that `token` works without a new login.
+func defaultScopes(ep endpoints) []string {
+	if !ep.OIDC {
+		return nil
+	}
+	scopes := []string{"openid"}
+	if slices.Contains(ep.ScopesSupported, "offline_access") {
+		scopes = append(scopes, "offline_access")
+	}
+	return scopes
+}

@@ -1,0 +1,212 @@
+// Package idtoken verifies OpenID Connect ID tokens (OIDC Core 3.1.3.7):
+// a JWS signature checked against the issuer's published keys (RFC 7515,
+// 7517, 7518), then the claims that bind the token to this issuer, this
+// client and this login attempt.
+package idtoken
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"slices"
+	"strings"
+)
+
+// KeySet is the issuer's signing keys, parsed once per JWKS fetch.
+type KeySet struct {
+	keys []key
+	// rejected explains, by kid, keys that were published but are unusable,
+	// so a token signed with one gets that reason instead of "unknown key".
+	rejected map[string]string
+}
+
+type key struct {
+	kid string
+	alg string // the key's own "alg", empty when the JWKS does not restrict it
+	// family is "RSA" for RS*/PS*, or the single JWS alg an EC or OKP key
+	// can verify (ES256, ES384, ES512, EdDSA).
+	family string
+	public crypto.PublicKey
+}
+
+// minRSABits follows RFC 7518 3.3 and 3.5.
+const minRSABits = 2048
+
+type jwkJSON struct {
+	Kty    string   `json:"kty"`
+	Use    string   `json:"use"`
+	KeyOps []string `json:"key_ops"`
+	Kid    string   `json:"kid"`
+	Alg    string   `json:"alg"`
+	N      string   `json:"n"`
+	E      string   `json:"e"`
+	Crv    string   `json:"crv"`
+	X      string   `json:"x"`
+	Y      string   `json:"y"`
+}
+
+// errSkip marks keys that are not for us (encryption keys, key types this
+// package does not verify with); they are ignored without comment.
+var errSkip = errors.New("not a supported signing key")
+
+// ParseJWKS reads a JSON Web Key Set (RFC 7517 5). Keys of other types or
+// uses are ignored, since issuers publish encryption keys and newer
+// algorithms alongside the ones that matter. A malformed or weak signing key
+// does not spoil the others, but it is an error when no usable key is left.
+func ParseJWKS(body []byte) (*KeySet, error) {
+	var doc struct {
+		Keys []json.RawMessage `json:"keys"`
+	}
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return nil, errors.New("jwks: the key set is not a valid JSON object")
+	}
+	if doc.Keys == nil {
+		return nil, errors.New(`jwks: the key set has no "keys" array`)
+	}
+	ks := &KeySet{rejected: map[string]string{}}
+	firstProblem := ""
+	for i, raw := range doc.Keys {
+		var j jwkJSON
+		if err := json.Unmarshal(raw, &j); err != nil {
+			firstProblem = firstNonEmpty(firstProblem, fmt.Sprintf("key %d is not a valid JSON Web Key", i))
+			continue
+		}
+		k, err := j.parse()
+		if errors.Is(err, errSkip) {
+			continue
+		}
+		if err != nil {
+			if j.Kid != "" {
+				ks.rejected[j.Kid] = err.Error()
+			}
+			firstProblem = firstNonEmpty(firstProblem, fmt.Sprintf("key %d (kid %q): %v", i, j.Kid, err))
+			continue
+		}
+		ks.keys = append(ks.keys, k)
+	}
+	if len(ks.keys) == 0 {
+		if firstProblem != "" {
+			return nil, errors.New("jwks: no usable signing key; " + firstProblem)
+		}
+		return nil, errors.New("jwks: the key set has no RSA, EC or Ed25519 signing key")
+	}
+	return ks, nil
+}
+
+func firstNonEmpty(first, next string) string {
+	if first != "" {
+		return first
+	}
+	return next
+}
+
+func (j *jwkJSON) parse() (key, error) {
+	if j.Use != "" && j.Use != "sig" {
+		return key{}, errSkip
+	}
+	if j.KeyOps != nil && !slices.Contains(j.KeyOps, "verify") {
+		return key{}, errSkip
+	}
+	k := key{kid: j.Kid, alg: j.Alg}
+	var err error
+	switch j.Kty {
+	case "RSA":
+		k.family = "RSA"
+		k.public, err = j.rsaKey()
+	case "EC":
+		k.family, k.public, err = j.ecKey()
+	case "OKP":
+		k.family = "EdDSA"
+		k.public, err = j.ed25519Key()
+	default:
+		return key{}, errSkip
+	}
+	return k, err
+}
+
+func (j *jwkJSON) rsaKey() (*rsa.PublicKey, error) {
+	n, err := decodeField(j.N, "RSA modulus n")
+	if err != nil {
+		return nil, err
+	}
+	e, err := decodeField(j.E, "RSA exponent e")
+	if err != nil {
+		return nil, err
+	}
+	modulus := new(big.Int).SetBytes(n)
+	if modulus.BitLen() < minRSABits {
+		return nil, fmt.Errorf("RSA key has %d bits, fewer than the required %d", modulus.BitLen(), minRSABits)
+	}
+	exponent := new(big.Int).SetBytes(e)
+	if !exponent.IsInt64() || exponent.Int64() < 3 || exponent.Int64() > 1<<31-1 || exponent.Bit(0) == 0 {
+		return nil, errors.New("RSA exponent e is not a valid public exponent")
+	}
+	return &rsa.PublicKey{N: modulus, E: int(exponent.Int64())}, nil
+}
+
+func (j *jwkJSON) ecKey() (string, *ecdsa.PublicKey, error) {
+	var curve elliptic.Curve
+	var alg string
+	switch j.Crv {
+	case "P-256":
+		curve, alg = elliptic.P256(), "ES256"
+	case "P-384":
+		curve, alg = elliptic.P384(), "ES384"
+	case "P-521":
+		curve, alg = elliptic.P521(), "ES512"
+	default:
+		return "", nil, errSkip
+	}
+	x, err := decodeField(j.X, "EC coordinate x")
+	if err != nil {
+		return "", nil, err
+	}
+	y, err := decodeField(j.Y, "EC coordinate y")
+	if err != nil {
+		return "", nil, err
+	}
+	size := (curve.Params().BitSize + 7) / 8
+	if len(x) != size || len(y) != size {
+		return "", nil, fmt.Errorf("EC coordinates for %s must be %d bytes each", j.Crv, size)
+	}
+	point := append(append([]byte{4}, x...), y...)
+	pub, err := ecdsa.ParseUncompressedPublicKey(curve, point)
+	if err != nil {
+		return "", nil, fmt.Errorf("EC point is not on curve %s", j.Crv)
+	}
+	return alg, pub, nil
+}
+
+func (j *jwkJSON) ed25519Key() (ed25519.PublicKey, error) {
+	if j.Crv != "Ed25519" {
+		return nil, errSkip // Ed448 is not supported; X25519 is not for signatures
+	}
+	x, err := decodeField(j.X, "Ed25519 key x")
+	if err != nil {
+		return nil, err
+	}
+	if len(x) != ed25519.PublicKeySize {
+		return nil, fmt.Errorf("Ed25519 key x must be %d bytes", ed25519.PublicKeySize)
+	}
+	return ed25519.PublicKey(x), nil
+}
+
+// decodeField tolerates padding, which some issuers add although RFC 7518
+// forbids it; it carries no meaning.
+func decodeField(value, name string) ([]byte, error) {
+	if value == "" {
+		return nil, errors.New(name + " is missing")
+	}
+	b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(value, "="))
+	if err != nil {
+		return nil, errors.New(name + " is not valid base64url")
+	}
+	return b, nil
+}

@@ -1,0 +1,98 @@
+package idtoken
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestParseJWKSKeepsUsableKeys(t *testing.T) {
+	ks, err := ParseJWKS(jwksJSON(
+		rsaJWK("rsa1", "RS256"),
+		ecJWK("ec1"),
+		edJWK("ed1"),
+		map[string]any{"kty": "oct", "k": "c2VjcmV0", "kid": "hmac"},
+		map[string]any{"kty": "EC", "crv": "secp256k1", "x": "AA", "y": "AA", "kid": "k1"},
+		map[string]any{"kty": "OKP", "crv": "X25519", "x": "AA", "kid": "x1"},
+		map[string]any{"kty": "RSA", "use": "enc", "n": "AQAB", "e": "AQAB", "kid": "enc"},
+		map[string]any{"kty": "RSA", "key_ops": []string{"encrypt"}, "n": "AQAB", "e": "AQAB", "kid": "ops"},
+	))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kids []string
+	for _, k := range ks.keys {
+		kids = append(kids, k.kid+"/"+k.alg+"/"+k.family)
+	}
+	if got, want := strings.Join(kids, " "), "rsa1/RS256/RSA ec1//ES256 ed1//EdDSA"; got != want {
+		t.Errorf("keys = %q, want %q", got, want)
+	}
+}
+
+func TestParseJWKSToleratesPadding(t *testing.T) {
+	jwk := rsaJWK("rsa1", "")
+	jwk["e"] = "AQAB"
+	jwk["n"] = jwk["n"].(string) + "=="
+	if _, err := ParseJWKS(jwksJSON(jwk)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestParseJWKSRejects(t *testing.T) {
+	offCurve := ecJWK("ec-bad")
+	y := []byte(must(b64.DecodeString(offCurve["y"].(string))))
+	y[31] ^= 1
+	offCurve["y"] = b64.EncodeToString(y)
+
+	shortCoordinate := ecJWK("ec-short")
+	shortCoordinate["x"] = b64.EncodeToString(make([]byte, 31))
+
+	shortRSA := rsaJWK("rsa-1024", "")
+	shortRSA["n"] = b64.EncodeToString(append([]byte{0x80}, make([]byte, 127)...))
+
+	evenExponent := rsaJWK("rsa-e", "")
+	evenExponent["e"] = b64.EncodeToString([]byte{1, 0, 0})
+
+	tests := []struct {
+		name    string
+		body    []byte
+		wantErr string
+	}{
+		{"not JSON", []byte("<html>"), "jwks: the key set is not a valid JSON object"},
+		{"no keys array", []byte(`{"keys_":[]}`), `jwks: the key set has no "keys" array`},
+		{"empty keys", []byte(`{"keys":[]}`), "jwks: the key set has no RSA, EC or Ed25519 signing key"},
+		{"only encryption keys", jwksJSON(map[string]any{"kty": "RSA", "use": "enc", "n": "AQAB", "e": "AQAB"}), "has no RSA, EC or Ed25519 signing key"},
+		{"EC point not on the curve", jwksJSON(offCurve), `jwks: no usable signing key; key 0 (kid "ec-bad"): EC point is not on curve P-256`},
+		{"EC coordinate too short", jwksJSON(shortCoordinate), "EC coordinates for P-256 must be 32 bytes each"},
+		{"RSA key too short", jwksJSON(shortRSA), "RSA key has 1024 bits, fewer than the required 2048"},
+		{"RSA exponent even", jwksJSON(evenExponent), "RSA exponent e is not a valid public exponent"},
+		{"RSA modulus missing", jwksJSON(map[string]any{"kty": "RSA", "e": "AQAB"}), "RSA modulus n is missing"},
+		{"RSA modulus not base64url", jwksJSON(map[string]any{"kty": "RSA", "n": "a+b/", "e": "AQAB"}), "RSA modulus n is not valid base64url"},
+		{"Ed25519 key wrong size", jwksJSON(map[string]any{"kty": "OKP", "crv": "Ed25519", "x": "AAAA"}), "Ed25519 key x must be 32 bytes"},
+		{"key not an object", []byte(`{"keys":["x"]}`), "key 0 is not a valid JSON Web Key"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ks, err := ParseJWKS(tt.body)
+			if err == nil {
+				t.Fatalf("accepted %d keys", len(ks.keys))
+			}
+			if !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("error = %q, want it to contain %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestUnusableKeyIsReportedByKid(t *testing.T) {
+	shortRSA := rsaJWK("old", "")
+	shortRSA["n"] = b64.EncodeToString(append([]byte{0x80}, make([]byte, 127)...))
+	ks, err := ParseJWKS(jwksJSON(shortRSA, rsaJWK("rsa1", "")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Verify(makeToken(hdr("RS256", "old"), baseClaims(), signRS256), ks, baseOptions())
+	if err == nil || errors.Is(err, ErrUnknownKey) || !strings.Contains(err.Error(), `key "old" in the issuer's key set is unusable: RSA key has 1024 bits`) {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -1,0 +1,159 @@
+package idtoken
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+)
+
+// Options is what the token is checked against.
+type Options struct {
+	Issuer   string // exactly as in discovery; compared byte for byte
+	ClientID string
+	// Nonce is the value sent in the authorization request. Leave it empty
+	// for ID tokens from a refresh, which need not repeat it.
+	Nonce string
+	Now   time.Time
+	// Skew tolerates clocks that disagree, for exp, iat and nbf.
+	Skew time.Duration
+	// MaxAge limits how long ago the token may have been issued, which
+	// bounds replay of a captured token; 0 means no limit.
+	MaxAge time.Duration
+	// RequireNonce guards against a caller that forgot to pass the nonce
+	// on a login, where it is the only defence against token injection.
+	RequireNonce bool
+}
+
+// Claims holds the validated claims. Raw has every claim, numbers as
+// json.Number, for callers that need more (email, name, groups).
+type Claims struct {
+	Issuer    string
+	Subject   string
+	AZP       string
+	Nonce     string
+	Audience  []string
+	ExpiresAt time.Time
+	IssuedAt  time.Time
+	Raw       map[string]any
+}
+
+// Verify checks the signature of an ID token with keys, then its claims
+// as OIDC Core 3.1.3.7 requires. When the token names a key the set does
+// not have, the error satisfies errors.Is(err, ErrUnknownKey).
+func Verify(raw string, keys *KeySet, opts Options) (*Claims, error) {
+	if err := opts.check(); err != nil {
+		return nil, err
+	}
+	if keys == nil {
+		return nil, errors.New("id token: no key set (programming error)")
+	}
+	t, err := splitJWS(raw)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.checkHeader(); err != nil {
+		return nil, err
+	}
+	if err := t.verifySignature(keys); err != nil {
+		return nil, err
+	}
+	payload, err := decodeClaims(t.payload)
+	if err != nil {
+		return nil, err
+	}
+	c, err := extract(payload)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.validate(opts); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (o *Options) check() error {
+	switch {
+	case o.Issuer == "":
+		return errors.New("id token: Options.Issuer is empty (programming error)")
+	case o.ClientID == "":
+		return errors.New("id token: Options.ClientID is empty (programming error)")
+	case o.Now.IsZero():
+		return errors.New("id token: Options.Now is not set (programming error)")
+	case o.Skew < 0 || o.MaxAge < 0:
+		return errors.New("id token: Options.Skew and Options.MaxAge must not be negative (programming error)")
+	case o.RequireNonce && o.Nonce == "":
+		return errors.New("id token: RequireNonce is set but Options.Nonce is empty (programming error)")
+	}
+	return nil
+}
+
+// UnverifiedClaims decodes the payload WITHOUT checking the signature or
+// any claim. Anyone can forge its content: use it only to show a token to a
+// person, never to decide who the user is or what they may do.
+func UnverifiedClaims(raw string) (map[string]any, error) {
+	t, err := splitJWS(raw)
+	if err != nil {
+		return nil, err
+	}
+	return decodeClaims(t.payload)
+}
+
+func decodeClaims(payload []byte) (map[string]any, error) {
+	d := json.NewDecoder(bytes.NewReader(payload))
+	d.UseNumber()
+	var m map[string]any
+	if err := d.Decode(&m); err != nil || m == nil {
+		return nil, errors.New("id token: payload is not a JSON object")
+	}
+	if _, err := d.Token(); err != io.EOF {
+		return nil, errors.New("id token: payload has data after the JSON object")
+	}
+	return m, nil
+}
+
+func (c *Claims) validate(o Options) error {
+	if c.Issuer != o.Issuer {
+		return fmt.Errorf("id token: issuer %q does not match %q", c.Issuer, o.Issuer)
+	}
+	if len(c.Audience) == 0 {
+		return errors.New("id token: missing aud")
+	}
+	if !slices.Contains(c.Audience, o.ClientID) {
+		return fmt.Errorf("id token: audience %q does not include client %q", c.Audience, o.ClientID)
+	}
+	if len(c.Audience) > 1 && c.AZP == "" {
+		return errors.New("id token: azp is required when the token has several audiences")
+	}
+	if c.AZP != "" && c.AZP != o.ClientID {
+		return fmt.Errorf("id token: authorized party (azp) %q is not client %q", c.AZP, o.ClientID)
+	}
+	if !o.Now.Before(c.ExpiresAt.Add(o.Skew)) {
+		return fmt.Errorf("id token: expired at %s", formatTime(c.ExpiresAt))
+	}
+	if c.IssuedAt.After(o.Now.Add(o.Skew)) {
+		return fmt.Errorf("id token: issued in the future, at %s; check the system clock", formatTime(c.IssuedAt))
+	}
+	if o.MaxAge > 0 && c.IssuedAt.Before(o.Now.Add(-o.MaxAge-o.Skew)) {
+		return fmt.Errorf("id token: issued at %s, more than %s ago", formatTime(c.IssuedAt), o.MaxAge)
+	}
+	if nbf, ok, err := timeClaim(c.Raw, "nbf"); err != nil {
+		return err
+	} else if ok && nbf.After(o.Now.Add(o.Skew)) {
+		return fmt.Errorf("id token: not valid before %s", formatTime(nbf))
+	}
+	if o.Nonce != "" {
+		if c.Nonce == "" {
+			return errors.New("id token: missing nonce")
+		}
+		if c.Nonce != o.Nonce {
+			return errors.New("id token: nonce does not match the one sent with the login request")
+		}
+	}
+	return nil
+}
+
+func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
