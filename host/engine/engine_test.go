@@ -43,7 +43,12 @@ func (s *mapStore) Get(k string) (string, bool, error) {
 	return v, ok, nil
 }
 func (s *mapStore) Set(k, v string) error { s.mu.Lock(); defer s.mu.Unlock(); s.m[k] = v; return nil }
-func (s *mapStore) Delete(k string) error { s.mu.Lock(); defer s.mu.Unlock(); delete(s.m, k); return nil }
+func (s *mapStore) Delete(k string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.m, k)
+	return nil
+}
 
 var explicitProvider = &api.Provider{ClientID: "cli",
 	AuthorizationEndpoint: "https://idp.example/auth", TokenEndpoint: "https://idp.example/token"}

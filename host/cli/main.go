@@ -1,0 +1,140 @@
+// Package cli is the reference runner: the login, token, status and logout
+// commands. It parses flags, lends the plugin this machine's capabilities
+// and prints what the plugin decided; the flows themselves are the plugin's.
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/wasmlogin/wasmlogin/host/secretstore"
+	"github.com/wasmlogin/wasmlogin/plugin/api"
+)
+
+// Env is the world a command runs in. Std() is the real one; the demo and
+// tests replace parts of it.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	// Store, when set, replaces the store chosen by --store.
+	Store secretstore.Store
+	// OpenBrowser, when set, replaces $BROWSER and the OS default.
+	OpenBrowser func(url string) error
+}
+
+// Std is the process's own environment.
+func Std() Env {
+	return Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+}
+
+// command holds one invocation's flags.
+type command struct {
+	env          Env
+	name         string
+	profile      string
+	provider     api.Provider
+	scopes       string
+	secretEnv    string
+	jsonOut      bool
+	store        string
+	forceRefresh bool
+	noOpen       bool
+	timeout      time.Duration
+	redirectHost string
+	redirectPort int
+	redirectPath string
+}
+
+// Main runs one command line and returns the process exit code.
+func Main(ctx context.Context, args []string, env Env) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(env.Stdout, usageText)
+		if len(args) == 0 {
+			return ExitUsage
+		}
+		return ExitOK
+	}
+	c := &command{env: env, name: args[0]}
+	run := map[string]func(context.Context) error{
+		"login": c.login, "token": c.token, "status": c.status, "logout": c.logout,
+	}[c.name]
+	if run == nil {
+		fmt.Fprintf(env.Stderr, "unknown command %q; run with --help to see the commands\n", c.name)
+		return ExitUsage
+	}
+	fs := c.flags()
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(env.Stdout, usageText)
+			return ExitOK
+		}
+		return ExitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(env.Stderr, "%s: unexpected argument %q (flags go before nothing else); see --help\n", c.name, fs.Arg(0))
+		return ExitUsage
+	}
+	if c.scopes != "" {
+		c.provider.Scopes = strings.Fields(strings.ReplaceAll(c.scopes, ",", " "))
+	}
+	if err := run(ctx); err != nil {
+		return c.fail(err)
+	}
+	return ExitOK
+}
+
+func (c *command) flags() *flag.FlagSet {
+	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+	fs.SetOutput(c.env.Stderr)
+	fs.Usage = func() { fmt.Fprintf(c.env.Stderr, "run with --help for the flags of %s\n", c.name) }
+	fs.StringVar(&c.profile, "profile", "", "")
+	fs.StringVar(&c.provider.Issuer, "issuer", "", "")
+	fs.StringVar(&c.provider.ClientID, "client-id", "", "")
+	fs.BoolVar(&c.jsonOut, "json", false, "")
+	fs.StringVar(&c.store, "store", "", "")
+	switch c.name {
+	case "login":
+		fs.StringVar(&c.scopes, "scopes", "", "")
+		fs.StringVar(&c.provider.AuthorizationEndpoint, "auth-url", "", "")
+		fs.StringVar(&c.provider.TokenEndpoint, "token-url", "", "")
+		fs.StringVar(&c.provider.JWKSURI, "jwks-url", "", "")
+		fs.StringVar(&c.secretEnv, "client-secret-env", "", "")
+		fs.BoolVar(&c.provider.PromptClientSecret, "client-secret-prompt", false, "")
+		fs.StringVar(&c.redirectHost, "redirect-host", "127.0.0.1", "")
+		fs.IntVar(&c.redirectPort, "redirect-port", 0, "")
+		fs.StringVar(&c.redirectPath, "redirect-path", "/callback", "")
+		fs.BoolVar(&c.noOpen, "no-open", false, "")
+		fs.DurationVar(&c.timeout, "timeout", 5*time.Minute, "")
+	case "token":
+		fs.BoolVar(&c.forceRefresh, "force-refresh", false, "")
+	}
+	return fs
+}
+
+// fail reports an error in the form asked for and picks the exit code.
+func (c *command) fail(err error) int {
+	code := exitCode(err)
+	if c.jsonOut {
+		var fe *api.Error
+		if !errors.As(err, &fe) {
+			fe = &api.Error{Code: api.CodeInternal, Message: err.Error()}
+		}
+		c.printJSON(api.Reply[api.Empty]{Error: fe})
+	}
+	fmt.Fprintf(c.env.Stderr, "%s: %v\n", c.name, err)
+	return code
+}
+
+func (c *command) printJSON(v any) {
+	enc := json.NewEncoder(c.env.Stdout)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}

@@ -1,0 +1,113 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/term"
+
+	"github.com/wasmlogin/wasmlogin/host/browser"
+	"github.com/wasmlogin/wasmlogin/host/engine"
+	"github.com/wasmlogin/wasmlogin/host/httpguard"
+	"github.com/wasmlogin/wasmlogin/host/secretstore"
+	"github.com/wasmlogin/wasmlogin/plugin/api"
+)
+
+// keyringService namespaces every secret this program stores.
+const keyringService = "wasmlogin"
+
+// openStore picks the secret store the user chose. The encrypted file is
+// never a silent fallback: it takes --store=file and a passphrase.
+func (c *command) openStore() (secretstore.Store, error) {
+	if c.env.Store != nil {
+		return c.env.Store, nil
+	}
+	kind := c.store
+	if kind == "" {
+		kind = c.env.Getenv("WASMLOGIN_STORE")
+	}
+	switch kind {
+	case "", "keyring":
+		return secretstore.Keyring(keyringService), nil
+	case "file":
+		dir, err := configDir(c.env.Getenv)
+		if err != nil {
+			return nil, err
+		}
+		pass := c.env.Getenv("WASMLOGIN_STORE_PASSPHRASE")
+		if pass == "" {
+			return nil, &api.Error{Code: api.CodeBadInput, Message: "--store=file needs the passphrase in WASMLOGIN_STORE_PASSPHRASE"}
+		}
+		return secretstore.EncryptedFile(filepath.Join(dir, "secrets.enc"), []byte(pass))
+	}
+	return nil, &api.Error{Code: api.CodeBadInput, Message: fmt.Sprintf("--store %q: use keyring or file", kind)}
+}
+
+// services lends the plugin this host's capabilities for one command, with
+// the HTTP allowlist seeded from the given origins.
+func (c *command) services(allowed []string) (*engine.Services, *httpguard.Guard, error) {
+	store, err := c.openStore()
+	if err != nil {
+		return nil, nil, err
+	}
+	guard := httpguard.New(httpguard.Options{})
+	for _, o := range allowed {
+		if o != "" {
+			guard.Allow(o)
+		}
+	}
+	open := c.env.OpenBrowser
+	if open == nil {
+		open = browser.Open
+	}
+	s := &engine.Services{
+		HTTP:        guard,
+		Secrets:     store,
+		OpenBrowser: open,
+		Notify: func(level, msg string) {
+			if level == "warn" {
+				msg = "warning: " + msg
+			}
+			fmt.Fprintln(c.env.Stderr, msg)
+		},
+		Prompt: c.prompt,
+	}
+	return s, guard, nil
+}
+
+// prompt reads one line from the terminal, without echo for secrets. With
+// no terminal it refuses rather than reading a secret from a pipe by accident.
+func (c *command) prompt(message string, secret bool) (string, error) {
+	fmt.Fprint(c.env.Stderr, message)
+	f, ok := c.env.Stdin.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		fmt.Fprintln(c.env.Stderr)
+		return "", fmt.Errorf("no terminal to ask on")
+	}
+	if secret {
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(c.env.Stderr)
+		return string(b), err
+	}
+	line, err := bufio.NewReader(f).ReadString('\n')
+	return strings.TrimRight(line, "\r\n"), err
+}
+
+// instance starts the runtime and one plugin instance.
+func (c *command) instance(ctx context.Context, s *engine.Services) (*engine.Instance, func(), error) {
+	rt, err := engine.New(ctx, engine.Options{CacheDir: c.env.Getenv("WASMLOGIN_CACHE_DIR"),
+		Warn: func(m string) { fmt.Fprintln(c.env.Stderr, "warning: "+m) }})
+	if err != nil {
+		return nil, nil, err
+	}
+	inst, err := rt.Instance(ctx, s)
+	if err != nil {
+		rt.Close(ctx)
+		return nil, nil, err
+	}
+	return inst, func() { inst.Close(ctx); rt.Close(ctx) }, nil
+}

@@ -1,0 +1,74 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/wasmlogin/wasmlogin/host/engine"
+	"github.com/wasmlogin/wasmlogin/plugin/api"
+)
+
+type callFn struct {
+	ctx  context.Context
+	inst *engine.Instance
+	ref  api.ProfileRef
+}
+
+// status shows who is signed in; it prints no token.
+func (c *command) status(ctx context.Context) error {
+	return c.withProfile(ctx, func(name string, _ profileEntry, call callFn) error {
+		s, err := call.inst.Status(ctx, call.ref)
+		if err != nil {
+			return err
+		}
+		if c.jsonOut {
+			c.printJSON(s)
+			return nil
+		}
+		w := c.env.Stdout
+		fmt.Fprintf(w, "Profile:  %s\nIssuer:   %s\nClient:   %s\n", s.Profile, orDash(s.Issuer), s.ClientID)
+		fmt.Fprintf(w, "Subject:  %s\nExpires:  %s\n", orDash(s.Subject), expiryText(s.ExpiresAt))
+		fmt.Fprintf(w, "Refresh:  %v\nScopes:   %s\n", s.HasRefreshToken, strings.Join(s.Scopes, " "))
+		keys := make([]string, 0, len(s.Claims))
+		for k := range s.Claims {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		if len(keys) > 0 {
+			fmt.Fprintln(w, "Claims:")
+			for _, k := range keys {
+				fmt.Fprintf(w, "  %s: %v\n", k, s.Claims[k])
+			}
+		}
+		return nil
+	})
+}
+
+// logout forgets the profile's secrets and its index entry.
+func (c *command) logout(ctx context.Context) error {
+	return c.withProfile(ctx, func(name string, _ profileEntry, call callFn) error {
+		r, err := call.inst.Logout(ctx, call.ref)
+		if err != nil {
+			return err
+		}
+		ix, err := loadIndex(c.env.Getenv)
+		if err != nil {
+			return err
+		}
+		delete(ix.Profiles, name)
+		if ix.Default == name {
+			ix.Default = ""
+		}
+		if err := ix.save(); err != nil {
+			return err
+		}
+		if c.jsonOut {
+			c.printJSON(r)
+			return nil
+		}
+		fmt.Fprintf(c.env.Stderr, "Signed out of profile %q; its tokens were deleted from this machine.\n", name)
+		return nil
+	})
+}

@@ -1,0 +1,129 @@
+package loopback
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"time"
+)
+
+// readHeaderTimeout drops connections that open but never send a request
+// (browsers pre-connect speculatively). They cost a goroutine, never the
+// flow: Wait returns as soon as the real callback is handled.
+const readHeaderTimeout = 10 * time.Second
+
+// Page is what the browser shows after the redirect. Handlers say whether
+// the login worked; the terminal carries the details.
+type Page struct {
+	Success bool
+	Title   string
+	Message string
+}
+
+// Wait serves until one GET on the redirect path arrives, passes its full
+// URL to handle, answers with the Page handle returns, closes the listener
+// and returns the URL. Requests for other paths (a favicon, say) get 404 and
+// requests with other methods 405; neither counts. Wait is meant to be called
+// once; the listener is closed when it returns, whatever the outcome.
+//
+// The callback URL is rebuilt from the Host header the browser sent and the
+// request's path and query, i.e. as the browser used it; checking state and
+// issuer is the caller's job.
+func (l *Listener) Wait(ctx context.Context, handle func(callbackURL string) Page) (string, error) {
+	defer l.Close()
+
+	got := make(chan string, 1)
+	var claimed atomic.Bool
+	// A plain handler rather than a ServeMux: the path is compared exactly,
+	// with no pattern syntax or subtree matching.
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != l.path {
+			http.NotFound(w, r)
+			return
+		}
+		if r.Method != http.MethodGet {
+			w.Header().Set("Allow", http.MethodGet)
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		// Only the first callback is handled; a second one racing it (a
+		// reload, a replay) must not reach the flow.
+		if !claimed.CompareAndSwap(false, true) {
+			http.Error(w, "this login has already received its callback", http.StatusGone)
+			return
+		}
+		host := r.Host
+		if host == "" {
+			host = l.authority
+		}
+		callbackURL := "http://" + host + r.URL.RequestURI()
+		page := Page{Success: true, Title: "Login complete", Message: "You are logged in."}
+		if handle != nil {
+			page = handle(callbackURL)
+		}
+		writePage(w, page)
+		got <- callbackURL
+	})
+
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readHeaderTimeout,
+		WriteTimeout:      readHeaderTimeout,
+		IdleTimeout:       readHeaderTimeout,
+		MaxHeaderBytes:    64 << 10,
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(l.ln) }()
+	// Close, not Shutdown: Shutdown would wait for idle pre-connections.
+	// The page has been flushed in full by then (see writePage).
+	defer srv.Close()
+
+	select {
+	case u := <-got:
+		return u, nil
+	case err := <-served:
+		return "", fmt.Errorf("the redirect listener on %s stopped: %v; try again", l.redirectURI, err)
+	case <-ctx.Done():
+		select { // a callback that arrived just in time still counts
+		case u := <-got:
+			return u, nil
+		default:
+		}
+		return "", fmt.Errorf("the browser never came back to %s within the time limit (%w); "+
+			"try again, or use --no-browser or the device flow if the browser cannot reach this machine",
+			l.redirectURI, ctx.Err())
+	}
+}
+
+// writePage sends the whole page with an explicit length and flushes it, so
+// it has left the process before Wait closes the server.
+func writePage(w http.ResponseWriter, p Page) {
+	var buf bytes.Buffer
+	if err := pageTemplate.Execute(&buf, p); err != nil {
+		buf.Reset()
+		buf.WriteString("<!doctype html><title>wasmlogin</title><p>You can close this tab and return to the terminal.")
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	h.Set("Cache-Control", "no-store")
+	h.Set("Pragma", "no-cache")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Connection", "close")
+	status := http.StatusOK
+	if !p.Success {
+		status = http.StatusBadRequest
+	}
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush()
+	}
+}
