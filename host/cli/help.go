@@ -41,6 +41,7 @@ Environment:
   BROWSER                  program used to open URLs (like gh and git)
   WASMLOGIN_CONFIG_DIR     where the profile index lives (no secrets in it)
   WASMLOGIN_CACHE_DIR      compiled plugin cache ("-" to disable)
+  WASMLOGIN_KEYRING_SERVICE  keyring service name (default wasmlogin)
 
 Exit codes:
   0 ok   1 failure   2 usage   3 login required   4 transient (try again)

@@ -17,7 +17,8 @@ import (
 	"github.com/wasmlogin/wasmlogin/plugin/api"
 )
 
-// keyringService namespaces every secret this program stores.
+// keyringService namespaces every secret this program stores;
+// WASMLOGIN_KEYRING_SERVICE changes it (tests, or separate installs).
 const keyringService = "wasmlogin"
 
 // openStore picks the secret store the user chose. The encrypted file is
@@ -32,7 +33,11 @@ func (c *command) openStore() (secretstore.Store, error) {
 	}
 	switch kind {
 	case "", "keyring":
-		return secretstore.Keyring(keyringService), nil
+		service := c.env.Getenv("WASMLOGIN_KEYRING_SERVICE")
+		if service == "" {
+			service = keyringService
+		}
+		return secretstore.Keyring(service), nil
 	case "file":
 		dir, err := configDir(c.env.Getenv)
 		if err != nil {

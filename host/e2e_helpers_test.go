@@ -1,0 +1,155 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/wasmlogin/wasmlogin/host/secretstore"
+	"github.com/wasmlogin/wasmlogin/internal/testop"
+)
+
+// The end-to-end tests run the real host binary, which loads the real
+// embedded plugin, against zitadel/oidc's example OP started by the test,
+// with a BROWSER program playing the user. Nothing here is a fake server.
+
+var bins struct{ host, autobrowser, chromebrowser string }
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "wasmlogin-e2e-")
+	if err != nil {
+		panic(err)
+	}
+	for _, b := range []struct {
+		out       *string
+		name, pkg string
+	}{
+		{&bins.host, "host", "."},
+		{&bins.autobrowser, "autobrowser", "../internal/testop/cmd/autobrowser"},
+		{&bins.chromebrowser, "chromebrowser", "../internal/testop/cmd/chromebrowser"},
+	} {
+		*b.out = filepath.Join(dir, b.name)
+		if out, err := exec.Command("go", "build", "-o", *b.out, b.pkg).CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "building %s: %v\n%s", b.pkg, err, out)
+			os.Exit(1)
+		}
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// world is one isolated user environment for the host: its own profile
+// index, compile cache and keyring namespace (or encrypted file).
+type world struct {
+	t       *testing.T
+	op      *testop.OP
+	env     []string
+	service string
+	file    string // encrypted store path when no Secret Service is reachable
+}
+
+const filePassphrase = "e2e-passphrase"
+
+func newWorld(t *testing.T, op *testop.OP, browser string) *world {
+	t.Helper()
+	dir := t.TempDir()
+	w := &world{t: t, op: op, service: "wasmlogin-e2e-" + filepath.Base(dir)}
+	w.env = append(os.Environ(),
+		"WASMLOGIN_CONFIG_DIR="+filepath.Join(dir, "config"),
+		"WASMLOGIN_CACHE_DIR="+sharedCacheDir(t),
+		"WASMLOGIN_KEYRING_SERVICE="+w.service,
+		"BROWSER="+browser,
+		"TESTOP_USERNAME="+op.Username, "TESTOP_PASSWORD="+op.Password)
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("no D-Bus session: CI must run the tests inside dbus-run-session with gnome-keyring unlocked (see .ci/run)")
+		}
+		t.Log("NOTE: no Secret Service here; this test uses the encrypted file store. Run under .ci/run for the real keyring.")
+		w.file = filepath.Join(dir, "config", "secrets.enc") // where --store=file puts it
+		w.env = append(w.env, "WASMLOGIN_STORE=file", "WASMLOGIN_STORE_PASSPHRASE="+filePassphrase)
+	}
+	return w
+}
+
+var cacheDir string
+
+// sharedCacheDir lets tests share one compilation cache: each test would
+// otherwise pay the plugin's cold compile.
+func sharedCacheDir(t *testing.T) string {
+	if cacheDir == "" {
+		cacheDir = filepath.Join(os.TempDir(), "wasmlogin-e2e-cache")
+	}
+	return cacheDir
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func (w *world) run(args ...string) result {
+	w.t.Helper()
+	cmd := exec.Command(bins.host, args...)
+	cmd.Env = w.env
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	r := result{stdout: out.String(), stderr: errb.String()}
+	if ee, ok := err.(*exec.ExitError); ok {
+		r.code = ee.ExitCode()
+	} else if err != nil {
+		w.t.Fatalf("running host %v: %v", args, err)
+	}
+	return r
+}
+
+// must runs a command that has to succeed.
+func (w *world) must(args ...string) result {
+	w.t.Helper()
+	r := w.run(args...)
+	if r.code != 0 {
+		w.t.Fatalf("host %s: exit %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
+	}
+	return r
+}
+
+func (w *world) login(extra ...string) result {
+	w.t.Helper()
+	args := append([]string{"login", "--issuer", w.op.Issuer, "--client-id", testop.NativeClientID,
+		"--scopes", "openid profile email offline_access", "--timeout", "60s"}, extra...)
+	return w.must(args...)
+}
+
+// stored reads the profile's record the way the plugin stored it, to check
+// what was persisted (the rotated refresh token).
+func (w *world) stored(profile string) map[string]any {
+	w.t.Helper()
+	var store secretstore.Store = secretstore.Keyring(w.service)
+	if w.file != "" {
+		var err error
+		if store, err = secretstore.EncryptedFile(w.file, []byte(filePassphrase)); err != nil {
+			w.t.Fatal(err)
+		}
+	}
+	raw, found, err := store.Get("profile/" + profile)
+	if err != nil || !found {
+		w.t.Fatalf("reading the stored record of %s: found=%v err=%v", profile, found, err)
+	}
+	var rec map[string]any
+	if err := json.Unmarshal([]byte(raw), &rec); err != nil {
+		w.t.Fatal(err)
+	}
+	return rec
+}
+
+func refreshTokenOf(rec map[string]any) string {
+	tok, _ := rec["token"].(map[string]any)
+	s, _ := tok["refresh_token"].(string)
+	return s
+}
