@@ -47,21 +47,23 @@ func TestMain(m *testing.M) {
 // world is one isolated user environment for the host: its own profile
 // index, compile cache and keyring namespace (or encrypted file).
 type world struct {
-	t       *testing.T
+	t       testing.TB
 	op      *testop.OP
 	env     []string
 	service string
 	file    string // encrypted store path when no Secret Service is reachable
+	lastRSS int64  // peak resident set of the last run, KiB
+	config  string // WASMLOGIN_CONFIG_DIR: the profile index lives here
 }
 
 const filePassphrase = "e2e-passphrase"
 
-func newWorld(t *testing.T, op *testop.OP, browser string) *world {
+func newWorld(t testing.TB, op *testop.OP, browser string) *world {
 	t.Helper()
 	dir := t.TempDir()
-	w := &world{t: t, op: op, service: "wasmlogin-e2e-" + filepath.Base(dir)}
+	w := &world{t: t, op: op, service: "wasmlogin-e2e-" + filepath.Base(dir), config: filepath.Join(dir, "config")}
 	w.env = append(os.Environ(),
-		"WASMLOGIN_CONFIG_DIR="+filepath.Join(dir, "config"),
+		"WASMLOGIN_CONFIG_DIR="+w.config,
 		"WASMLOGIN_CACHE_DIR="+sharedCacheDir(t),
 		"WASMLOGIN_KEYRING_SERVICE="+w.service,
 		"BROWSER="+browser,
@@ -71,7 +73,7 @@ func newWorld(t *testing.T, op *testop.OP, browser string) *world {
 			t.Fatal("no D-Bus session: CI must run the tests inside dbus-run-session with gnome-keyring unlocked (see .ci/run)")
 		}
 		t.Log("NOTE: no Secret Service here; this test uses the encrypted file store. Run under .ci/run for the real keyring.")
-		w.file = filepath.Join(dir, "config", "secrets.enc") // where --store=file puts it
+		w.file = filepath.Join(w.config, "secrets.enc") // where --store=file puts it
 		w.env = append(w.env, "WASMLOGIN_STORE=file", "WASMLOGIN_STORE_PASSPHRASE="+filePassphrase)
 	}
 	return w
@@ -81,7 +83,7 @@ var cacheDir string
 
 // sharedCacheDir lets tests share one compilation cache: each test would
 // otherwise pay the plugin's cold compile.
-func sharedCacheDir(t *testing.T) string {
+func sharedCacheDir(t testing.TB) string {
 	if cacheDir == "" {
 		cacheDir = filepath.Join(os.TempDir(), "wasmlogin-e2e-cache")
 	}
@@ -100,6 +102,9 @@ func (w *world) run(args ...string) result {
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
+	if cmd.ProcessState != nil {
+		w.lastRSS = maxRSS(cmd.ProcessState)
+	}
 	r := result{stdout: out.String(), stderr: errb.String()}
 	if ee, ok := err.(*exec.ExitError); ok {
 		r.code = ee.ExitCode()

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -174,5 +175,38 @@ func decode(t *testing.T, s string, v any) {
 	t.Helper()
 	if err := json.Unmarshal([]byte(s), v); err != nil {
 		t.Fatalf("not JSON (%v): %q", err, s)
+	}
+}
+
+// A confidential client (Strava's case): the secret comes from an
+// environment variable named by a flag, is kept in the secret store and
+// used for refreshes later, and never lands in the profile index or output.
+func TestConfidentialClientSecretFromEnv(t *testing.T) {
+	op := testop.StartT(t, testop.Options{})
+	w := newWorld(t, op, bins.autobrowser)
+	w.env = append(w.env, "APP_SECRET="+testop.WebClientSecret)
+	r := w.must("login", "--issuer", op.Issuer, "--client-id", testop.WebClientID,
+		"--scopes", "openid offline_access", "--client-secret-env", "APP_SECRET", "--profile", "web")
+	if strings.Contains(r.stdout+r.stderr, testop.WebClientSecret) {
+		t.Fatal("the client secret was printed")
+	}
+	if rec := w.stored("web"); rec["client_secret"] != testop.WebClientSecret {
+		t.Fatal("the client secret was not kept in the secret store")
+	}
+	index, err := os.ReadFile(filepath.Join(w.config, "profiles.json"))
+	if err != nil || strings.Contains(string(index), testop.WebClientSecret) {
+		t.Fatalf("profile index unreadable or holding the secret: %v", err)
+	}
+	// Later refreshes authenticate with the stored secret, without the variable.
+	w.env = append(w.env, "APP_SECRET=")
+	if tok := strings.TrimSpace(w.must("token", "--profile", "web", "--force-refresh").stdout); tok == "" {
+		t.Fatal("no token from a refresh with the stored secret")
+	}
+	// A wrong secret is refused by the server, and the message says so.
+	w.env = append(w.env, "APP_SECRET=wrong")
+	r = w.run("login", "--issuer", op.Issuer, "--client-id", testop.WebClientID,
+		"--client-secret-env", "APP_SECRET", "--profile", "web2")
+	if r.code != 6 || !strings.Contains(r.stderr, "invalid_client") {
+		t.Fatalf("wrong secret: exit %d, %q", r.code, r.stderr)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/wasmlogin/wasmlogin/host/engine"
 	"github.com/wasmlogin/wasmlogin/plugin/api"
@@ -39,7 +40,7 @@ func (c *command) status(ctx context.Context) error {
 		if len(keys) > 0 {
 			fmt.Fprintln(w, "Claims:")
 			for _, k := range keys {
-				fmt.Fprintf(w, "  %s: %v\n", k, s.Claims[k])
+				fmt.Fprintf(w, "  %s: %s\n", k, claimText(k, s.Claims[k]))
 			}
 		}
 		return nil
@@ -71,4 +72,18 @@ func (c *command) logout(ctx context.Context) error {
 		fmt.Fprintf(c.env.Stderr, "Signed out of profile %q; its tokens were deleted from this machine.\n", name)
 		return nil
 	})
+}
+
+// claimText shows whole numbers as integers, and the OIDC time claims as
+// dates too, instead of JSON's float notation.
+func claimText(name string, v any) string {
+	f, ok := v.(float64)
+	if !ok || f != float64(int64(f)) {
+		return fmt.Sprint(v)
+	}
+	switch name {
+	case "exp", "iat", "auth_time", "nbf", "updated_at":
+		return fmt.Sprintf("%d (%s)", int64(f), time.Unix(int64(f), 0).UTC().Format(time.RFC3339))
+	}
+	return fmt.Sprint(int64(f))
 }
