@@ -22,6 +22,7 @@ Login flags:
   --scopes "A B"           scopes to ask for (default: openid, plus offline_access when offered)
   --auth-url, --token-url  endpoints for providers without discovery (GitHub, Strava)
   --jwks-url URL           key set for ID tokens when there is no discovery
+  --auth-param NAME=VALUE  extra authorization parameter, repeatable (access_type=offline for Google)
   --client-secret-env VAR  read a confidential client's secret from $VAR (kept in the keyring)
   --client-secret-prompt   ask for the client secret without echo (kept in the keyring)
   --redirect-host HOST     loopback host in the redirect URI: 127.0.0.1 (default), localhost, [::1]

@@ -106,6 +106,17 @@ func (c *command) flags() *flag.FlagSet {
 		fs.StringVar(&c.provider.AuthorizationEndpoint, "auth-url", "", "")
 		fs.StringVar(&c.provider.TokenEndpoint, "token-url", "", "")
 		fs.StringVar(&c.provider.JWKSURI, "jwks-url", "", "")
+		fs.Func("auth-param", "", func(kv string) error {
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok || k == "" {
+				return fmt.Errorf("--auth-param wants NAME=VALUE, got %q", kv)
+			}
+			if c.provider.ExtraAuthParams == nil {
+				c.provider.ExtraAuthParams = map[string]string{}
+			}
+			c.provider.ExtraAuthParams[k] = v
+			return nil
+		})
 		fs.StringVar(&c.secretEnv, "client-secret-env", "", "")
 		fs.BoolVar(&c.provider.PromptClientSecret, "client-secret-prompt", false, "")
 		fs.StringVar(&c.redirectHost, "redirect-host", "127.0.0.1", "")
