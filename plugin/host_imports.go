@@ -34,73 +34,83 @@ func hostSecretSet(uint64) uint64
 //go:wasmimport extism:host/user secret_delete
 func hostSecretDelete(uint64) uint64
 
-// call sends one payload to a host function and decodes its envelope.
-func call[O any](fn func(uint64) uint64, payload any) (*O, *api.Error) {
+// call sends one payload to a host function, decodes its envelope and the
+// "ok" value into out (a pointer). It is not generic on purpose: one copy per
+// result type made the plugin measurably larger.
+func call(fn func(uint64) uint64, payload, out any) *api.Error {
 	b, err := json.Marshal(payload)
 	if err != nil {
-		return nil, &api.Error{Code: api.CodeInternal, Message: err.Error()}
+		return &api.Error{Code: api.CodeInternal, Message: err.Error()}
 	}
 	in := pdk.AllocateBytes(b)
 	defer in.Free()
 	off := fn(in.Offset())
 	if off == 0 {
-		return nil, &api.Error{Code: api.HostUnavailable, Message: "the host function returned nothing"}
+		return &api.Error{Code: api.HostUnavailable, Message: "the host function returned nothing"}
 	}
 	outMem := pdk.FindMemory(off)
 	defer outMem.Free()
-	var reply api.Reply[O]
+	var reply struct {
+		OK    json.RawMessage `json:"ok"`
+		Error *api.Error      `json:"error"`
+	}
 	if err := json.Unmarshal(outMem.ReadBytes(), &reply); err != nil {
-		return nil, &api.Error{Code: api.HostUnavailable, Message: "the host function's reply is not valid JSON"}
+		return &api.Error{Code: api.HostUnavailable, Message: "the host function's reply is not valid JSON"}
 	}
 	if reply.Error != nil {
-		return nil, reply.Error
+		return reply.Error
 	}
-	if reply.OK == nil {
-		return nil, &api.Error{Code: api.HostUnavailable, Message: "the host function's reply has neither ok nor error"}
+	if len(reply.OK) == 0 || string(reply.OK) == "null" {
+		return &api.Error{Code: api.HostUnavailable, Message: "the host function's reply has neither ok nor error"}
 	}
-	return reply.OK, nil
+	if err := json.Unmarshal(reply.OK, out); err != nil {
+		return &api.Error{Code: api.HostUnavailable, Message: "the host function's reply is not valid JSON"}
+	}
+	return nil
 }
 
 type wasmHost struct{}
 
 func (wasmHost) HTTP(req api.HTTPRequest) (*api.HTTPResponse, *api.Error) {
-	return call[api.HTTPResponse](hostHTTPRequest, req)
+	var r api.HTTPResponse
+	if err := call(hostHTTPRequest, req, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
 }
 
 func (wasmHost) OpenBrowser(url string) (bool, *api.Error) {
-	r, err := call[api.OpenBrowserResult](hostOpenBrowser, api.OpenBrowserRequest{URL: url})
-	if err != nil {
+	var r api.OpenBrowserResult
+	if err := call(hostOpenBrowser, api.OpenBrowserRequest{URL: url}, &r); err != nil {
 		return false, err
 	}
 	return r.Opened, nil
 }
 
 func (wasmHost) Notify(level, message string) {
-	call[api.Empty](hostNotify, api.NotifyRequest{Level: level, Message: message})
+	call(hostNotify, api.NotifyRequest{Level: level, Message: message}, &api.Empty{})
 }
 
 func (wasmHost) Prompt(message string, secret bool) (string, *api.Error) {
-	r, err := call[api.PromptResult](hostPrompt, api.PromptRequest{Message: message, Secret: secret})
-	if err != nil {
+	var r api.PromptResult
+	if err := call(hostPrompt, api.PromptRequest{Message: message, Secret: secret}, &r); err != nil {
 		return "", err
 	}
 	return r.Value, nil
 }
 
 func (wasmHost) SecretGet(key string) (string, bool, *api.Error) {
-	r, err := call[api.SecretLookup](hostSecretGet, api.SecretKey{Key: key})
-	if err != nil {
+	var r api.SecretLookup
+	if err := call(hostSecretGet, api.SecretKey{Key: key}, &r); err != nil {
 		return "", false, err
 	}
 	return r.Value, r.Found, nil
 }
 
 func (wasmHost) SecretSet(key, value string) *api.Error {
-	_, err := call[api.Empty](hostSecretSet, api.SecretValue{Key: key, Value: value})
-	return err
+	return call(hostSecretSet, api.SecretValue{Key: key, Value: value}, &api.Empty{})
 }
 
 func (wasmHost) SecretDelete(key string) *api.Error {
-	_, err := call[api.Empty](hostSecretDelete, api.SecretKey{Key: key})
-	return err
+	return call(hostSecretDelete, api.SecretKey{Key: key}, &api.Empty{})
 }

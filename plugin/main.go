@@ -20,38 +20,67 @@ import (
 var engine = flow.New(wasmHost{}, time.Now)
 
 //go:wasmexport login_begin
-func loginBegin() int32 { return serve(engine.LoginBegin) }
+func loginBegin() int32 {
+	var in api.LoginBeginInput
+	return serve(&in, func() (any, *api.Error) { return result(engine.LoginBegin(in)) })
+}
 
 //go:wasmexport login_complete
-func loginComplete() int32 { return serve(engine.LoginComplete) }
+func loginComplete() int32 {
+	var in api.LoginCompleteInput
+	return serve(&in, func() (any, *api.Error) { return result(engine.LoginComplete(in)) })
+}
 
 //go:wasmexport token
-func token() int32 { return serve(engine.Token) }
+func token() int32 {
+	var in api.TokenInput
+	return serve(&in, func() (any, *api.Error) { return result(engine.Token(in)) })
+}
 
 //go:wasmexport status
-func status() int32 { return serve(engine.Status) }
+func status() int32 {
+	var in api.ProfileRef
+	return serve(&in, func() (any, *api.Error) { return result(engine.Status(in)) })
+}
 
 //go:wasmexport logout
-func logout() int32 { return serve(engine.Logout) }
+func logout() int32 {
+	var in api.ProfileRef
+	return serve(&in, func() (any, *api.Error) { return result(engine.Logout(in)) })
+}
 
-// serve decodes the input, runs one step and writes the reply envelope. A
-// panic in flow code becomes an "internal" error instead of a trap, so the
-// host reports it cleanly and the instance stays usable.
-func serve[I, O any](step func(I) (*O, *api.Error)) (rc int32) {
-	var reply api.Reply[O]
+// result keeps a nil *O from becoming a non-nil interface, which would
+// write "ok": null instead of leaving "ok" out.
+func result[O any](out *O, err *api.Error) (any, *api.Error) {
+	if out == nil {
+		return nil, err
+	}
+	return out, err
+}
+
+// serve decodes the input into in, runs one step and writes the reply
+// envelope, the JSON of api.Reply. A panic in flow code becomes an "internal"
+// error instead of a trap, so the host reports it cleanly and the instance
+// stays usable. It is not generic: one copy per export made the plugin
+// measurably larger.
+func serve(in any, step func() (any, *api.Error)) (rc int32) {
+	var reply struct {
+		OK    any        `json:"ok,omitempty"`
+		Error *api.Error `json:"error,omitempty"`
+	}
 	defer func() {
 		if p := recover(); p != nil {
-			reply = api.Reply[O]{Error: &api.Error{Code: api.CodeInternal, Message: "the plugin failed unexpectedly; please report this"}}
+			reply.OK = nil
+			reply.Error = &api.Error{Code: api.CodeInternal, Message: "the plugin failed unexpectedly; please report this"}
 		}
 		out, _ := json.Marshal(reply)
 		pdk.Output(out)
 	}()
-	var in I
-	if err := json.Unmarshal(pdk.Input(), &in); err != nil {
+	if err := json.Unmarshal(pdk.Input(), in); err != nil {
 		reply.Error = &api.Error{Code: api.CodeBadInput, Message: "the call's input is not the JSON this export takes: " + err.Error()}
 		return 0
 	}
-	reply.OK, reply.Error = step(in)
+	reply.OK, reply.Error = step()
 	return 0
 }
 

@@ -5,10 +5,7 @@
 package idtoken
 
 import (
-	"crypto"
-	"crypto/ecdsa"
 	"crypto/ed25519"
-	"crypto/elliptic"
 	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
@@ -33,7 +30,12 @@ type key struct {
 	// family is "RSA" for RS*/PS*, or the single JWS alg an EC or OKP key
 	// can verify (ES256, ES384, ES512, EdDSA).
 	family string
-	public crypto.PublicKey
+	// Exactly one of these is set, according to family. They are concrete
+	// types, not a crypto.PublicKey: keeping *big.Int out of interfaces lets
+	// the linker drop math/big's formatting and parsing from the plugin.
+	rsa *rsa.PublicKey
+	ec  *ecPublicKey
+	ed  ed25519.PublicKey
 }
 
 // minRSABits follows RFC 7518 3.3 and 3.5.
@@ -119,12 +121,12 @@ func (j *jwkJSON) parse() (key, error) {
 	switch j.Kty {
 	case "RSA":
 		k.family = "RSA"
-		k.public, err = j.rsaKey()
+		k.rsa, err = j.rsaKey()
 	case "EC":
-		k.family, k.public, err = j.ecKey()
+		k.family, k.ec, err = j.ecKey()
 	case "OKP":
 		k.family = "EdDSA"
-		k.public, err = j.ed25519Key()
+		k.ed, err = j.ed25519Key()
 	default:
 		return key{}, errSkip
 	}
@@ -151,17 +153,9 @@ func (j *jwkJSON) rsaKey() (*rsa.PublicKey, error) {
 	return &rsa.PublicKey{N: modulus, E: int(exponent.Int64())}, nil
 }
 
-func (j *jwkJSON) ecKey() (string, *ecdsa.PublicKey, error) {
-	var curve elliptic.Curve
-	var alg string
-	switch j.Crv {
-	case "P-256":
-		curve, alg = elliptic.P256(), "ES256"
-	case "P-384":
-		curve, alg = elliptic.P384(), "ES384"
-	case "P-521":
-		curve, alg = elliptic.P521(), "ES512"
-	default:
+func (j *jwkJSON) ecKey() (string, *ecPublicKey, error) {
+	curve := ecCurveByName(j.Crv)
+	if curve == nil {
 		return "", nil, errSkip
 	}
 	x, err := decodeField(j.X, "EC coordinate x")
@@ -172,16 +166,14 @@ func (j *jwkJSON) ecKey() (string, *ecdsa.PublicKey, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	size := (curve.Params().BitSize + 7) / 8
-	if len(x) != size || len(y) != size {
-		return "", nil, fmt.Errorf("EC coordinates for %s must be %d bytes each", j.Crv, size)
+	if len(x) != curve.size || len(y) != curve.size {
+		return "", nil, fmt.Errorf("EC coordinates for %s must be %d bytes each", j.Crv, curve.size)
 	}
-	point := append(append([]byte{4}, x...), y...)
-	pub, err := ecdsa.ParseUncompressedPublicKey(curve, point)
-	if err != nil {
+	pub, ok := curve.publicKey(x, y)
+	if !ok {
 		return "", nil, fmt.Errorf("EC point is not on curve %s", j.Crv)
 	}
-	return alg, pub, nil
+	return curve.alg, pub, nil
 }
 
 func (j *jwkJSON) ed25519Key() (ed25519.PublicKey, error) {

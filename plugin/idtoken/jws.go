@@ -2,7 +2,6 @@ package idtoken
 
 import (
 	"crypto"
-	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -11,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/big"
 	"slices"
 	"strings"
 )
@@ -127,7 +125,7 @@ func (t *jws) verifySignature(ks *KeySet) error {
 		return fmt.Errorf("%w (kid %q)", ErrUnknownKey, kid)
 	}
 	for _, k := range candidates {
-		if verify(alg, k.public, t.signingInput, t.signature) {
+		if verify(alg, k, t.signingInput, t.signature) {
 			return nil
 		}
 	}
@@ -146,27 +144,20 @@ func (k key) fits(alg string) bool {
 	return k.family == alg
 }
 
-func verify(alg string, public crypto.PublicKey, input, sig []byte) bool {
+func verify(alg string, k key, input, sig []byte) bool {
 	if alg == "EdDSA" {
-		return ed25519.Verify(public.(ed25519.PublicKey), input, sig)
+		return k.ed != nil && ed25519.Verify(k.ed, input, sig)
 	}
 	hash, digest := hashFor(alg, input)
 	switch alg[:2] {
 	case "RS":
-		return rsa.VerifyPKCS1v15(public.(*rsa.PublicKey), hash, digest, sig) == nil
+		return k.rsa != nil && rsa.VerifyPKCS1v15(k.rsa, hash, digest, sig) == nil
 	case "PS":
 		opts := &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash} // RFC 7518 3.5
-		return rsa.VerifyPSS(public.(*rsa.PublicKey), hash, digest, sig, opts) == nil
+		return k.rsa != nil && rsa.VerifyPSS(k.rsa, hash, digest, sig, opts) == nil
 	}
-	// RFC 7518 3.4: R and S as fixed-size big-endian integers, not ASN.1.
-	pub := public.(*ecdsa.PublicKey)
-	size := (pub.Curve.Params().BitSize + 7) / 8
-	if len(sig) != 2*size {
-		return false
-	}
-	r := new(big.Int).SetBytes(sig[:size])
-	s := new(big.Int).SetBytes(sig[size:])
-	return ecdsa.Verify(pub, digest, r, s)
+	// ES256, ES384, ES512; fits has matched the key's curve to alg.
+	return k.ec != nil && k.ec.verify(digest, sig)
 }
 
 func hashFor(alg string, input []byte) (crypto.Hash, []byte) {
