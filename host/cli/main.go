@@ -51,6 +51,7 @@ type command struct {
 	redirectHost string
 	redirectPort int
 	redirectPath string
+	lastPhase    time.Time // for WASMLOGIN_TIMING
 }
 
 // Main runs one command line and returns the process exit code.
@@ -85,7 +86,10 @@ func Main(ctx context.Context, args []string, env Env) int {
 	if c.scopes != "" {
 		c.provider.Scopes = strings.Fields(strings.ReplaceAll(c.scopes, ",", " "))
 	}
-	if err := run(ctx); err != nil {
+	c.phase("start")
+	err := run(ctx)
+	c.phase("run")
+	if err != nil {
 		return c.fail(err)
 	}
 	return ExitOK

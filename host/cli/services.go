@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"golang.org/x/term"
 
@@ -106,13 +107,32 @@ func (c *command) prompt(message string, secret bool) (string, error) {
 func (c *command) instance(ctx context.Context, s *engine.Services) (*engine.Instance, func(), error) {
 	rt, err := engine.New(ctx, engine.Options{CacheDir: c.env.Getenv("WASMLOGIN_CACHE_DIR"),
 		Warn: func(m string) { fmt.Fprintln(c.env.Stderr, "warning: "+m) }})
+	c.phase("load plugin")
 	if err != nil {
 		return nil, nil, err
 	}
 	inst, err := rt.Instance(ctx, s)
+	c.phase("instantiate")
 	if err != nil {
 		rt.Close(ctx)
 		return nil, nil, err
 	}
 	return inst, func() { inst.Close(ctx); rt.Close(ctx) }, nil
 }
+
+// phase prints how long the step just finished took, when
+// WASMLOGIN_TIMING=1: where a command's time goes, measured in place.
+func (c *command) phase(name string) {
+	if c.env.Getenv("WASMLOGIN_TIMING") != "1" {
+		return
+	}
+	now := time.Now()
+	if c.lastPhase.IsZero() {
+		c.lastPhase = processStart
+	}
+	fmt.Fprintf(c.env.Stderr, "timing: %-14s %6.1f ms\n", name, float64(now.Sub(c.lastPhase).Microseconds())/1000)
+	c.lastPhase = now
+}
+
+// processStart is as close to exec as Go lets a package see.
+var processStart = time.Now()

@@ -35,6 +35,7 @@ func (c *command) withProfile(ctx context.Context, run func(name string, e profi
 func (c *command) token(ctx context.Context) error {
 	return c.withProfile(ctx, func(_ string, _ profileEntry, call callFn) error {
 		t, err := call.inst.Token(ctx, api.TokenInput{ProfileRef: call.ref, ForceRefresh: c.forceRefresh})
+		c.phase("token call")
 		if err != nil {
 			return err
 		}

@@ -8,12 +8,8 @@ import (
 	"unicode/utf8"
 )
 
-// maxEntryBytes is the most one keyring entry holds. Windows Credential
-// Manager stops at 2560 bytes and macOS's security tool at about 3000 after
-// base64; 2000 leaves room on both. Records carrying an ID token are often
-// larger, so they are split. Chunking is applied on every OS so the format,
-// and its tests, are the same everywhere.
-const maxEntryBytes = 2000
+// maxEntryBytes (per OS, see chunk_limit_*.go) is the most one keyring
+// entry holds. Larger values are split; the format is the same everywhere.
 
 // chunkMagic starts the first entry of a split value:
 // "wasmlogin-chunks:<count>\n<first part>". The remaining parts live under
