@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"github.com/wasmlogin/wasmlogin/host/profiles"
 
 	"github.com/wasmlogin/wasmlogin/host/loopback"
 	"github.com/wasmlogin/wasmlogin/plugin/api"
@@ -11,7 +12,7 @@ import (
 // login runs the browser flow: listen on loopback, let the plugin build the
 // authorization URL, wait for exactly one callback and let the plugin judge it.
 func (c *command) login(ctx context.Context) error {
-	ix, err := loadIndex(c.env.Getenv)
+	ix, err := c.loadIndex()
 	if err != nil {
 		return err
 	}
@@ -70,9 +71,9 @@ func (c *command) login(ctx context.Context) error {
 		return flowErr
 	}
 	p.ClientSecret = ""
-	ix.Profiles[session.Profile] = profileEntry{Provider: p, Allowed: guard.Allowed()}
+	ix.Profiles[session.Profile] = profiles.Entry{Provider: p, Allowed: guard.Allowed()}
 	ix.Default = session.Profile
-	if err := ix.save(); err != nil {
+	if err := ix.Save(); err != nil {
 		return fmt.Errorf("signed in, but the profile index could not be saved: %w", err)
 	}
 	if c.jsonOut {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"github.com/wasmlogin/wasmlogin/host/profiles"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,7 +41,7 @@ func (c *command) openStore() (secretstore.Store, error) {
 		}
 		return secretstore.Keyring(service), nil
 	case "file":
-		dir, err := configDir(c.env.Getenv)
+		dir, err := profiles.Dir(c.env.Getenv)
 		if err != nil {
 			return nil, err
 		}
@@ -136,3 +137,11 @@ func (c *command) phase(name string) {
 
 // processStart is as close to exec as Go lets a package see.
 var processStart = time.Now()
+
+func (c *command) loadIndex() (*profiles.Index, error) {
+	dir, err := profiles.Dir(c.env.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	return profiles.Load(dir)
+}

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"github.com/wasmlogin/wasmlogin/host/profiles"
 	"slices"
 	"strings"
 	"time"
@@ -19,7 +20,7 @@ type callFn struct {
 
 // status shows who is signed in; it prints no token.
 func (c *command) status(ctx context.Context) error {
-	return c.withProfile(ctx, func(name string, _ profileEntry, call callFn) error {
+	return c.withProfile(ctx, func(name string, _ profiles.Entry, call callFn) error {
 		s, err := call.inst.Status(ctx, call.ref)
 		if err != nil {
 			return err
@@ -49,12 +50,12 @@ func (c *command) status(ctx context.Context) error {
 
 // logout forgets the profile's secrets and its index entry.
 func (c *command) logout(ctx context.Context) error {
-	return c.withProfile(ctx, func(name string, _ profileEntry, call callFn) error {
+	return c.withProfile(ctx, func(name string, _ profiles.Entry, call callFn) error {
 		r, err := call.inst.Logout(ctx, call.ref)
 		if err != nil {
 			return err
 		}
-		ix, err := loadIndex(c.env.Getenv)
+		ix, err := c.loadIndex()
 		if err != nil {
 			return err
 		}
@@ -62,7 +63,7 @@ func (c *command) logout(ctx context.Context) error {
 		if ix.Default == name {
 			ix.Default = ""
 		}
-		if err := ix.save(); err != nil {
+		if err := ix.Save(); err != nil {
 			return err
 		}
 		if c.jsonOut {

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"github.com/wasmlogin/wasmlogin/host/profiles"
 	"time"
 
 	"github.com/wasmlogin/wasmlogin/plugin/api"
@@ -10,12 +11,12 @@ import (
 
 // withProfile resolves the profile and starts a plugin instance whose
 // sandbox may reach only that profile's origins.
-func (c *command) withProfile(ctx context.Context, run func(name string, e profileEntry, call callFn) error) error {
-	ix, err := loadIndex(c.env.Getenv)
+func (c *command) withProfile(ctx context.Context, run func(name string, e profiles.Entry, call callFn) error) error {
+	ix, err := c.loadIndex()
 	if err != nil {
 		return err
 	}
-	name, entry, err := ix.find(c.profile, &c.provider)
+	name, entry, err := ix.Find(c.profile, &c.provider)
 	if err != nil {
 		return err
 	}
@@ -33,7 +34,7 @@ func (c *command) withProfile(ctx context.Context, run func(name string, e profi
 
 // token prints only the access token on stdout, so $(host token) works.
 func (c *command) token(ctx context.Context) error {
-	return c.withProfile(ctx, func(_ string, _ profileEntry, call callFn) error {
+	return c.withProfile(ctx, func(_ string, _ profiles.Entry, call callFn) error {
 		t, err := call.inst.Token(ctx, api.TokenInput{ProfileRef: call.ref, ForceRefresh: c.forceRefresh})
 		c.phase("token call")
 		if err != nil {

@@ -1,4 +1,9 @@
-package cli
+// Package profiles is the host's own, non-secret record of sign-ins: which
+// provider each profile uses and which origins its sandbox may reach. The
+// plugin keeps tokens in the secret store; this file holds no secret, so a
+// host knows a profile's allowlist before the plugin runs. The CLI and the
+// Go library share it, so a program sees the profiles `host login` made.
+package profiles
 
 import (
 	"encoding/json"
@@ -11,24 +16,24 @@ import (
 	"github.com/wasmlogin/wasmlogin/plugin/api"
 )
 
-// profileIndex is the host's own, non-secret record of sign-ins: which
-// provider each profile uses and which origins its sandbox may reach. The
-// plugin keeps tokens in the secret store; this file holds no secret, so
-// `token --profile X` knows the allowlist before the plugin runs.
-type profileIndex struct {
-	Default  string                  `json:"default,omitempty"`
-	Profiles map[string]profileEntry `json:"profiles"`
+// Index is profiles.json in the configuration directory.
+type Index struct {
+	Default  string           `json:"default,omitempty"`
+	Profiles map[string]Entry `json:"profiles"`
 	path     string
 }
 
-type profileEntry struct {
+// Entry is one profile.
+type Entry struct {
 	Provider api.Provider `json:"provider"` // ClientSecret always empty here
 	// Allowed are the origins the plugin may reach for this profile: the
 	// issuer, explicit endpoints and those its discovery document named.
 	Allowed []string `json:"allowed_origins"`
 }
 
-func configDir(getenv func(string) string) (string, error) {
+// Dir is the configuration directory: WASMLOGIN_CONFIG_DIR, else
+// wasmlogin under the user's configuration directory.
+func Dir(getenv func(string) string) (string, error) {
 	if d := getenv("WASMLOGIN_CONFIG_DIR"); d != "" {
 		return d, nil
 	}
@@ -39,12 +44,9 @@ func configDir(getenv func(string) string) (string, error) {
 	return filepath.Join(base, "wasmlogin"), nil
 }
 
-func loadIndex(getenv func(string) string) (*profileIndex, error) {
-	dir, err := configDir(getenv)
-	if err != nil {
-		return nil, err
-	}
-	ix := &profileIndex{Profiles: map[string]profileEntry{}, path: filepath.Join(dir, "profiles.json")}
+// Load reads the index of the configuration directory (empty if none yet).
+func Load(dir string) (*Index, error) {
+	ix := &Index{Profiles: map[string]Entry{}, path: filepath.Join(dir, "profiles.json")}
 	b, err := os.ReadFile(ix.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return ix, nil
@@ -56,13 +58,13 @@ func loadIndex(getenv func(string) string) (*profileIndex, error) {
 		return nil, fmt.Errorf("%s is damaged (%v); remove it and log in again", ix.path, err)
 	}
 	if ix.Profiles == nil {
-		ix.Profiles = map[string]profileEntry{}
+		ix.Profiles = map[string]Entry{}
 	}
 	return ix, nil
 }
 
-// save writes the index atomically, readable by the user only.
-func (ix *profileIndex) save() error {
+// Save writes the index atomically, readable by the user only.
+func (ix *Index) Save() error {
 	if err := os.MkdirAll(filepath.Dir(ix.path), 0o700); err != nil {
 		return err
 	}
@@ -85,9 +87,9 @@ func (ix *profileIndex) save() error {
 	return os.Rename(tmp.Name(), ix.path)
 }
 
-// find resolves the profile a command means: named, matching the issuer and
+// Find resolves the profile a caller means: named, matching the issuer and
 // client given, or the default.
-func (ix *profileIndex) find(name string, p *api.Provider) (string, profileEntry, error) {
+func (ix *Index) Find(name string, p *api.Provider) (string, Entry, error) {
 	switch {
 	case name != "":
 		e, ok := ix.Profiles[name]
@@ -101,11 +103,11 @@ func (ix *profileIndex) find(name string, p *api.Provider) (string, profileEntry
 				return n, e, nil
 			}
 		}
-		return "", profileEntry{}, &api.Error{Code: api.CodeLoginRequired, Message: "not signed in to that issuer and client; run login first"}
+		return "", Entry{}, &api.Error{Code: api.CodeLoginRequired, Message: "not signed in to that issuer and client; run login first"}
 	case ix.Default != "":
 		if e, ok := ix.Profiles[ix.Default]; ok {
 			return ix.Default, e, nil
 		}
 	}
-	return "", profileEntry{}, &api.Error{Code: api.CodeLoginRequired, Message: "not signed in; run login --issuer URL --client-id ID"}
+	return "", Entry{}, &api.Error{Code: api.CodeLoginRequired, Message: "not signed in; run login --issuer URL --client-id ID"}
 }
