@@ -10,6 +10,12 @@ Usage:
   host status [--profile NAME]                      show who is signed in, no secrets
   host logout [--profile NAME]                      forget the stored tokens
 
+Credential helpers (the same token, in each consumer's shape):
+  host token --header                               "Authorization: Bearer ..." for curl -H @-
+  host kubectl-credential [--profile NAME]          client.authentication.k8s.io/v1 ExecCredential
+  host git-credential [--username U] get            git's credential helper protocol
+  host exec [--env VAR] -- CMD ARGS...              run CMD with the token in $VAR (ACCESS_TOKEN)
+
 Examples:
   host login --issuer https://accounts.google.com --client-id 123.apps.googleusercontent.com \
              --client-secret-env GOOGLE_CLIENT_SECRET

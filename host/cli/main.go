@@ -46,6 +46,9 @@ type command struct {
 	jsonOut      bool
 	store        string
 	forceRefresh bool
+	headerOut    bool   // token --header
+	gitUsername  string // git-credential --username
+	tokenEnv     string // exec --env
 	noOpen       bool
 	timeout      time.Duration
 	redirectHost string
@@ -64,8 +67,12 @@ func Main(ctx context.Context, args []string, env Env) int {
 		return ExitOK
 	}
 	c := &command{env: env, name: args[0]}
+	var rest []string // arguments after the flags, for exec and git-credential
 	run := map[string]func(context.Context) error{
 		"login": c.login, "token": c.token, "status": c.status, "logout": c.logout,
+		"kubectl-credential": c.kubectlCredential,
+		"git-credential":     func(ctx context.Context) error { return c.gitCredential(ctx, rest[0]) },
+		"exec":               func(ctx context.Context) error { return c.execWithToken(ctx, rest) },
 	}[c.name]
 	if run == nil {
 		fmt.Fprintf(env.Stderr, "unknown command %q; run with --help to see the commands\n", c.name)
@@ -79,8 +86,13 @@ func Main(ctx context.Context, args []string, env Env) int {
 		}
 		return ExitUsage
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(env.Stderr, "%s: unexpected argument %q (flags go before nothing else); see --help\n", c.name, fs.Arg(0))
+	rest = fs.Args()
+	switch {
+	case c.name == "git-credential" && len(rest) != 1:
+		fmt.Fprintln(env.Stderr, "git-credential: git calls it with one action: get, store or erase")
+		return ExitUsage
+	case c.name != "exec" && c.name != "git-credential" && len(rest) > 0:
+		fmt.Fprintf(env.Stderr, "%s: unexpected argument %q; see --help\n", c.name, rest[0])
 		return ExitUsage
 	}
 	if c.scopes != "" {
@@ -130,12 +142,21 @@ func (c *command) flags() *flag.FlagSet {
 		fs.DurationVar(&c.timeout, "timeout", 5*time.Minute, "")
 	case "token":
 		fs.BoolVar(&c.forceRefresh, "force-refresh", false, "")
+		fs.BoolVar(&c.headerOut, "header", false, "")
+	case "git-credential":
+		fs.StringVar(&c.gitUsername, "username", "oauth2", "")
+	case "exec":
+		fs.StringVar(&c.tokenEnv, "env", "ACCESS_TOKEN", "")
 	}
 	return fs
 }
 
 // fail reports an error in the form asked for and picks the exit code.
 func (c *command) fail(err error) int {
+	var child childExit
+	if errors.As(err, &child) {
+		return int(child) // exec: the command's own status, nothing added
+	}
 	code := exitCode(err)
 	if c.jsonOut {
 		var fe *api.Error

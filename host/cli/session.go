@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"github.com/wasmlogin/wasmlogin/host/profiles"
 	"slices"
 	"strings"
 	"time"
@@ -12,16 +11,10 @@ import (
 	"github.com/wasmlogin/wasmlogin/plugin/api"
 )
 
-type callFn struct {
-	ctx  context.Context
-	inst *engine.Instance
-	ref  api.ProfileRef
-}
-
 // status shows who is signed in; it prints no token.
 func (c *command) status(ctx context.Context) error {
-	return c.withProfile(ctx, func(name string, _ profiles.Entry, call callFn) error {
-		s, err := call.inst.Status(ctx, call.ref)
+	return c.withProfile(ctx, func(ref api.ProfileRef, inst *engine.Instance) error {
+		s, err := inst.Status(ctx, ref)
 		if err != nil {
 			return err
 		}
@@ -50,8 +43,9 @@ func (c *command) status(ctx context.Context) error {
 
 // logout forgets the profile's secrets and its index entry.
 func (c *command) logout(ctx context.Context) error {
-	return c.withProfile(ctx, func(name string, _ profiles.Entry, call callFn) error {
-		r, err := call.inst.Logout(ctx, call.ref)
+	return c.withProfile(ctx, func(ref api.ProfileRef, inst *engine.Instance) error {
+		name := ref.Profile
+		r, err := inst.Logout(ctx, ref)
 		if err != nil {
 			return err
 		}

@@ -3,7 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
-	"github.com/wasmlogin/wasmlogin/host/profiles"
+	"github.com/wasmlogin/wasmlogin/host/engine"
 	"time"
 
 	"github.com/wasmlogin/wasmlogin/plugin/api"
@@ -11,7 +11,7 @@ import (
 
 // withProfile resolves the profile and starts a plugin instance whose
 // sandbox may reach only that profile's origins.
-func (c *command) withProfile(ctx context.Context, run func(name string, e profiles.Entry, call callFn) error) error {
+func (c *command) withProfile(ctx context.Context, run func(profile api.ProfileRef, inst *engine.Instance) error) error {
 	ix, err := c.loadIndex()
 	if err != nil {
 		return err
@@ -29,24 +29,23 @@ func (c *command) withProfile(ctx context.Context, run func(name string, e profi
 		return err
 	}
 	defer done()
-	return run(name, entry, callFn{ctx: ctx, inst: inst, ref: api.ProfileRef{Profile: name}})
+	return run(api.ProfileRef{Profile: name}, inst)
 }
 
 // token prints only the access token on stdout, so $(host token) works.
 func (c *command) token(ctx context.Context) error {
-	return c.withProfile(ctx, func(_ string, _ profiles.Entry, call callFn) error {
-		t, err := call.inst.Token(ctx, api.TokenInput{ProfileRef: call.ref, ForceRefresh: c.forceRefresh})
-		c.phase("token call")
-		if err != nil {
-			return err
-		}
-		if c.jsonOut {
-			c.printJSON(t)
-			return nil
-		}
+	t, err := c.currentToken(ctx)
+	switch {
+	case err != nil:
+		return err
+	case c.jsonOut:
+		c.printJSON(t)
+	case c.headerOut:
+		fmt.Fprintln(c.env.Stdout, header(t))
+	default:
 		fmt.Fprintln(c.env.Stdout, t.AccessToken)
-		return nil
-	})
+	}
+	return nil
 }
 
 func expiryText(unix int64) string {
