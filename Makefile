@@ -6,7 +6,9 @@ GO        ?= go
 WASM      := host/internal/wasm/plugin.wasm
 WASMFLAGS := -buildmode=c-shared -trimpath -buildvcs=false -ldflags='-s -w -buildid='
 
-.PHONY: all wasm test test-unit demo bench clean
+PY_VENV   := examples/python/.venv
+
+.PHONY: all wasm test test-go test-python test-unit demo bench clean
 
 all: wasm
 
@@ -17,8 +19,19 @@ wasm:
 # The whole suite: unit tests, end-to-end sign-ins against real servers,
 # the real Secret Service and a real headless browser. .ci/run provides the
 # keyring and browser; see README.
-test:
+test: test-go test-python
+
+test-go:
 	$(GO) test -count=1 ./...
+
+# The Python host (examples/python), in a venv with pinned packages.
+test-python: $(PY_VENV)/.installed
+	$(PY_VENV)/bin/python -m pytest -q examples/python
+
+$(PY_VENV)/.installed: examples/python/requirements.txt
+	python3 -m venv $(PY_VENV)
+	$(PY_VENV)/bin/pip install -q -r examples/python/requirements.txt
+	touch $@
 
 # Flow logic only, natively: seconds.
 test-unit:

@@ -15,6 +15,10 @@ var HostFunctionNames = []string{"http_request", "open_browser", "notify", "prom
 
 type servicesKey struct{}
 
+// observePayload, when a test sets it, sees every JSON payload the plugin
+// emits: host-function arguments and export replies, as raw bytes.
+var observePayload func(function string, raw []byte)
+
 // hostFunctions builds the host functions once per compiled plugin; each
 // call finds the Services of the instance making it in the call's context.
 func hostFunctions() []extism.HostFunction {
@@ -88,6 +92,9 @@ func define[I any](name string, handle func(context.Context, *Services, I) any) 
 		func(ctx context.Context, p *extism.CurrentPlugin, stack []uint64) {
 			var reply any
 			raw, err := p.ReadBytes(stack[0])
+			if observePayload != nil {
+				observePayload(name, raw)
+			}
 			var in I
 			if err == nil {
 				err = json.Unmarshal(raw, &in)

@@ -72,6 +72,9 @@ func call[O any](ctx context.Context, i *Instance, export string, in any) (*O, e
 	if err != nil {
 		return nil, fmt.Errorf("the flow plugin failed in %s: %w", export, err)
 	}
+	if observePayload != nil {
+		observePayload(export, out)
+	}
 	var reply api.Reply[O]
 	if err := json.Unmarshal(out, &reply); err != nil {
 		return nil, fmt.Errorf("the flow plugin's %s reply is not valid JSON: %w", export, err)
