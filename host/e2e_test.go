@@ -210,3 +210,32 @@ func TestConfidentialClientSecretFromEnv(t *testing.T) {
 		t.Fatalf("wrong secret: exit %d, %q", r.code, r.stderr)
 	}
 }
+
+// Several sign-ins at once: list them, pick the default, log out of one.
+func TestProfilesListUseLogoutOne(t *testing.T) {
+	op := testop.StartT(t, testop.Options{})
+	op2 := testop.StartT(t, testop.Options{})
+	w := newWorld(t, op, bins.autobrowser)
+	w.login("--profile", "work")
+	w.op = op2
+	w.login("--profile", "home")
+
+	list := w.must("profiles").stdout
+	if !strings.Contains(list, "* home\t"+op2.Issuer) || !strings.Contains(list, "  work\t"+op.Issuer) {
+		t.Fatalf("profiles:\n%s", list)
+	}
+	homeToken := w.must("token").stdout // the default is the last login
+	w.must("use", "work")
+	if workToken := w.must("token").stdout; workToken == homeToken || !accepted(t, op, strings.TrimSpace(workToken)) {
+		t.Fatal("after `use work`, token must come from work's provider")
+	}
+	w.must("logout", "--profile", "home")
+	var rows []map[string]any
+	decode(t, w.must("profiles", "--json").stdout, &rows)
+	if len(rows) != 1 || rows[0]["profile"] != "work" || rows[0]["default"] != true {
+		t.Fatalf("after logging out of home: %v", rows)
+	}
+	if r := w.run("use", "nope"); r.code != 2 || !strings.Contains(r.stderr, "no profile") {
+		t.Fatalf("use of an unknown profile: exit %d %q", r.code, r.stderr)
+	}
+}

@@ -9,6 +9,8 @@ Usage:
   host token  [--profile NAME]                      print a valid access token
   host status [--profile NAME]                      show who is signed in, no secrets
   host logout [--profile NAME]                      forget the stored tokens
+  host profiles                                     list sign-ins (* marks the default)
+  host use NAME                                     make NAME the default profile
 
 Credential helpers (the same token, in each consumer's shape):
   host token --header                               "Authorization: Bearer ..." for curl -H @-

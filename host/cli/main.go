@@ -73,6 +73,8 @@ func Main(ctx context.Context, args []string, env Env) int {
 		"kubectl-credential": c.kubectlCredential,
 		"git-credential":     func(ctx context.Context) error { return c.gitCredential(ctx, rest[0]) },
 		"exec":               func(ctx context.Context) error { return c.execWithToken(ctx, rest) },
+		"profiles":           c.profilesList,
+		"use":                func(ctx context.Context) error { return c.use(ctx, rest[0]) },
 	}[c.name]
 	if run == nil {
 		fmt.Fprintf(env.Stderr, "unknown command %q; run with --help to see the commands\n", c.name)
@@ -91,7 +93,10 @@ func Main(ctx context.Context, args []string, env Env) int {
 	case c.name == "git-credential" && len(rest) != 1:
 		fmt.Fprintln(env.Stderr, "git-credential: git calls it with one action: get, store or erase")
 		return ExitUsage
-	case c.name != "exec" && c.name != "git-credential" && len(rest) > 0:
+	case c.name == "use" && len(rest) != 1:
+		fmt.Fprintln(env.Stderr, "use: name one profile, e.g. use work (profiles lists them)")
+		return ExitUsage
+	case c.name != "exec" && c.name != "git-credential" && c.name != "use" && len(rest) > 0:
 		fmt.Fprintf(env.Stderr, "%s: unexpected argument %q; see --help\n", c.name, rest[0])
 		return ExitUsage
 	}
