@@ -3,10 +3,10 @@
 package main
 
 import (
-	"encoding/json"
-
 	"github.com/extism/go-pdk"
 	"github.com/wasmlogin/wasmlogin/plugin/api"
+	"github.com/wasmlogin/wasmlogin/plugin/internal/apijson"
+	"github.com/wasmlogin/wasmlogin/plugin/internal/jsonv"
 )
 
 // Host functions, imported from Extism's user namespace. Each takes the
@@ -34,15 +34,11 @@ func hostSecretSet(uint64) uint64
 //go:wasmimport extism:host/user secret_delete
 func hostSecretDelete(uint64) uint64
 
-// call sends one payload to a host function, decodes its envelope and the
-// "ok" value into out (a pointer). It is not generic on purpose: one copy per
-// result type made the plugin measurably larger.
+// call sends one payload (a pointer) to a host function, decodes its
+// envelope and the "ok" value into out (a pointer). It is not generic on
+// purpose: one copy per result type made the plugin measurably larger.
 func call(fn func(uint64) uint64, payload, out any) *api.Error {
-	b, err := json.Marshal(payload)
-	if err != nil {
-		return &api.Error{Code: api.CodeInternal, Message: err.Error()}
-	}
-	in := pdk.AllocateBytes(b)
+	in := pdk.AllocateBytes(apijson.Marshal(payload))
 	defer in.Free()
 	off := fn(in.Offset())
 	if off == 0 {
@@ -50,21 +46,24 @@ func call(fn func(uint64) uint64, payload, out any) *api.Error {
 	}
 	outMem := pdk.FindMemory(off)
 	defer outMem.Free()
-	var reply struct {
-		OK    json.RawMessage `json:"ok"`
-		Error *api.Error      `json:"error"`
+	invalid := &api.Error{Code: api.HostUnavailable, Message: "the host function's reply is not valid JSON"}
+	reply, err := jsonv.Parse(outMem.ReadBytes())
+	if err != nil || reply.Kind() != jsonv.KindObject && reply.Kind() != jsonv.KindNull {
+		return invalid
 	}
-	if err := json.Unmarshal(outMem.ReadBytes(), &reply); err != nil {
-		return &api.Error{Code: api.HostUnavailable, Message: "the host function's reply is not valid JSON"}
+	if v, _ := reply.Get("error"); v.Kind() != jsonv.KindNull {
+		var e api.Error
+		if apijson.Decode(v, &e) != nil {
+			return invalid
+		}
+		return &e
 	}
-	if reply.Error != nil {
-		return reply.Error
-	}
-	if len(reply.OK) == 0 || string(reply.OK) == "null" {
+	ok, _ := reply.Get("ok")
+	if ok.Kind() == jsonv.KindNull {
 		return &api.Error{Code: api.HostUnavailable, Message: "the host function's reply has neither ok nor error"}
 	}
-	if err := json.Unmarshal(reply.OK, out); err != nil {
-		return &api.Error{Code: api.HostUnavailable, Message: "the host function's reply is not valid JSON"}
+	if apijson.Decode(ok, out) != nil {
+		return invalid
 	}
 	return nil
 }
@@ -73,7 +72,7 @@ type wasmHost struct{}
 
 func (wasmHost) HTTP(req api.HTTPRequest) (*api.HTTPResponse, *api.Error) {
 	var r api.HTTPResponse
-	if err := call(hostHTTPRequest, req, &r); err != nil {
+	if err := call(hostHTTPRequest, &req, &r); err != nil {
 		return nil, err
 	}
 	return &r, nil
@@ -81,19 +80,19 @@ func (wasmHost) HTTP(req api.HTTPRequest) (*api.HTTPResponse, *api.Error) {
 
 func (wasmHost) OpenBrowser(url string) (bool, *api.Error) {
 	var r api.OpenBrowserResult
-	if err := call(hostOpenBrowser, api.OpenBrowserRequest{URL: url}, &r); err != nil {
+	if err := call(hostOpenBrowser, &api.OpenBrowserRequest{URL: url}, &r); err != nil {
 		return false, err
 	}
 	return r.Opened, nil
 }
 
 func (wasmHost) Notify(level, message string) {
-	call(hostNotify, api.NotifyRequest{Level: level, Message: message}, &api.Empty{})
+	call(hostNotify, &api.NotifyRequest{Level: level, Message: message}, &api.Empty{})
 }
 
 func (wasmHost) Prompt(message string, secret bool) (string, *api.Error) {
 	var r api.PromptResult
-	if err := call(hostPrompt, api.PromptRequest{Message: message, Secret: secret}, &r); err != nil {
+	if err := call(hostPrompt, &api.PromptRequest{Message: message, Secret: secret}, &r); err != nil {
 		return "", err
 	}
 	return r.Value, nil
@@ -101,16 +100,16 @@ func (wasmHost) Prompt(message string, secret bool) (string, *api.Error) {
 
 func (wasmHost) SecretGet(key string) (string, bool, *api.Error) {
 	var r api.SecretLookup
-	if err := call(hostSecretGet, api.SecretKey{Key: key}, &r); err != nil {
+	if err := call(hostSecretGet, &api.SecretKey{Key: key}, &r); err != nil {
 		return "", false, err
 	}
 	return r.Value, r.Found, nil
 }
 
 func (wasmHost) SecretSet(key, value string) *api.Error {
-	return call(hostSecretSet, api.SecretValue{Key: key, Value: value}, &api.Empty{})
+	return call(hostSecretSet, &api.SecretValue{Key: key, Value: value}, &api.Empty{})
 }
 
 func (wasmHost) SecretDelete(key string) *api.Error {
-	return call(hostSecretDelete, api.SecretKey{Key: key}, &api.Empty{})
+	return call(hostSecretDelete, &api.SecretKey{Key: key}, &api.Empty{})
 }

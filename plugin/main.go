@@ -8,12 +8,13 @@
 package main
 
 import (
-	"encoding/json"
 	"time"
 
 	"github.com/extism/go-pdk"
 	"github.com/wasmlogin/wasmlogin/plugin/api"
 	"github.com/wasmlogin/wasmlogin/plugin/flow"
+	"github.com/wasmlogin/wasmlogin/plugin/internal/apijson"
+	"github.com/wasmlogin/wasmlogin/plugin/internal/jsonv"
 )
 
 // One engine per instance: pending logins live here between calls.
@@ -49,8 +50,8 @@ func logout() int32 {
 	return serve(&in, func() (any, *api.Error) { return result(engine.Logout(in)) })
 }
 
-// result keeps a nil *O from becoming a non-nil interface, which would
-// write "ok": null instead of leaving "ok" out.
+// result keeps a nil *O from becoming a non-nil interface, so that "ok" is
+// left out instead of written from a nil pointer.
 func result[O any](out *O, err *api.Error) (any, *api.Error) {
 	if out == nil {
 		return nil, err
@@ -64,23 +65,29 @@ func result[O any](out *O, err *api.Error) (any, *api.Error) {
 // stays usable. It is not generic: one copy per export made the plugin
 // measurably larger.
 func serve(in any, step func() (any, *api.Error)) (rc int32) {
-	var reply struct {
-		OK    any        `json:"ok,omitempty"`
-		Error *api.Error `json:"error,omitempty"`
-	}
+	var ok any
+	var fail *api.Error
 	defer func() {
 		if p := recover(); p != nil {
-			reply.OK = nil
-			reply.Error = &api.Error{Code: api.CodeInternal, Message: "the plugin failed unexpectedly; please report this"}
+			ok = nil
+			fail = &api.Error{Code: api.CodeInternal, Message: "the plugin failed unexpectedly; please report this"}
 		}
-		out, _ := json.Marshal(reply)
-		pdk.Output(out)
+		var w jsonv.Writer
+		w.BeginObject()
+		if ok != nil {
+			apijson.Write(w.Key("ok"), ok)
+		}
+		if fail != nil {
+			apijson.Write(w.Key("error"), fail)
+		}
+		w.EndObject()
+		pdk.Output(w.B)
 	}()
-	if err := json.Unmarshal(pdk.Input(), in); err != nil {
-		reply.Error = &api.Error{Code: api.CodeBadInput, Message: "the call's input is not the JSON this export takes: " + err.Error()}
+	if err := apijson.Unmarshal(pdk.Input(), in); err != nil {
+		fail = &api.Error{Code: api.CodeBadInput, Message: "the call's input is not the JSON this export takes: " + err.Error()}
 		return 0
 	}
-	reply.OK, reply.Error = step()
+	ok, fail = step()
 	return 0
 }
 

@@ -5,35 +5,36 @@ package discovery
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/wasmlogin/wasmlogin/plugin/internal/jsonv"
 )
 
 // Metadata holds the fields this project acts on; anything else the server
 // publishes is ignored.
 type Metadata struct {
-	Issuer                      string `json:"issuer"`
-	AuthorizationEndpoint       string `json:"authorization_endpoint"`
-	TokenEndpoint               string `json:"token_endpoint"`
-	JWKSURI                     string `json:"jwks_uri,omitempty"`
-	UserinfoEndpoint            string `json:"userinfo_endpoint,omitempty"`
-	RevocationEndpoint          string `json:"revocation_endpoint,omitempty"`
-	DeviceAuthorizationEndpoint string `json:"device_authorization_endpoint,omitempty"`
-	IntrospectionEndpoint       string `json:"introspection_endpoint,omitempty"`
-	EndSessionEndpoint          string `json:"end_session_endpoint,omitempty"`
+	Issuer                      string
+	AuthorizationEndpoint       string
+	TokenEndpoint               string
+	JWKSURI                     string
+	UserinfoEndpoint            string
+	RevocationEndpoint          string
+	DeviceAuthorizationEndpoint string
+	IntrospectionEndpoint       string
+	EndSessionEndpoint          string
 
-	ScopesSupported                   []string `json:"scopes_supported,omitempty"`
-	ResponseTypesSupported            []string `json:"response_types_supported,omitempty"`
-	GrantTypesSupported               []string `json:"grant_types_supported,omitempty"`
-	CodeChallengeMethodsSupported     []string `json:"code_challenge_methods_supported,omitempty"`
-	TokenEndpointAuthMethodsSupported []string `json:"token_endpoint_auth_methods_supported,omitempty"`
-	IDTokenSigningAlgValuesSupported  []string `json:"id_token_signing_alg_values_supported,omitempty"`
+	ScopesSupported                   []string
+	ResponseTypesSupported            []string
+	GrantTypesSupported               []string
+	CodeChallengeMethodsSupported     []string
+	TokenEndpointAuthMethodsSupported []string
+	IDTokenSigningAlgValuesSupported  []string
 
 	// AuthorizationResponseIssParameterSupported (RFC 9207) tells the client
 	// it can detect mix-up attacks by checking iss on the redirect.
-	AuthorizationResponseIssParameterSupported bool `json:"authorization_response_iss_parameter_supported,omitempty"`
+	AuthorizationResponseIssParameterSupported bool
 }
 
 // Parse decodes a metadata document fetched for expectedIssuer.
@@ -54,7 +55,11 @@ func Parse(body []byte, expectedIssuer string) (*Metadata, error) {
 		return nil, errors.New("discovery: metadata response is not a JSON object")
 	}
 	var m Metadata
-	if err := json.Unmarshal(trimmed, &m); err != nil {
+	v, err := jsonv.Parse(trimmed)
+	if err == nil {
+		err = v.DecodeFields(m.fields())
+	}
+	if err != nil {
 		return nil, fmt.Errorf("discovery: metadata is not valid: %w", err)
 	}
 	if m.Issuer == "" {
@@ -67,6 +72,28 @@ func Parse(body []byte, expectedIssuer string) (*Metadata, error) {
 		return nil, fmt.Errorf("discovery: %w", err)
 	}
 	return &m, nil
+}
+
+// fields lists the members of the metadata document that are read.
+func (m *Metadata) fields() []jsonv.Field {
+	return []jsonv.Field{
+		jsonv.Always("issuer", &m.Issuer),
+		jsonv.Always("authorization_endpoint", &m.AuthorizationEndpoint),
+		jsonv.Always("token_endpoint", &m.TokenEndpoint),
+		jsonv.Always("jwks_uri", &m.JWKSURI),
+		jsonv.Always("userinfo_endpoint", &m.UserinfoEndpoint),
+		jsonv.Always("revocation_endpoint", &m.RevocationEndpoint),
+		jsonv.Always("device_authorization_endpoint", &m.DeviceAuthorizationEndpoint),
+		jsonv.Always("introspection_endpoint", &m.IntrospectionEndpoint),
+		jsonv.Always("end_session_endpoint", &m.EndSessionEndpoint),
+		jsonv.Always("scopes_supported", &m.ScopesSupported),
+		jsonv.Always("response_types_supported", &m.ResponseTypesSupported),
+		jsonv.Always("grant_types_supported", &m.GrantTypesSupported),
+		jsonv.Always("code_challenge_methods_supported", &m.CodeChallengeMethodsSupported),
+		jsonv.Always("token_endpoint_auth_methods_supported", &m.TokenEndpointAuthMethodsSupported),
+		jsonv.Always("id_token_signing_alg_values_supported", &m.IDTokenSigningAlgValuesSupported),
+		jsonv.Always("authorization_response_iss_parameter_supported", &m.AuthorizationResponseIssParameterSupported),
+	}
 }
 
 func (m *Metadata) checkEndpoints() error {

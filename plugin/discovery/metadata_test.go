@@ -76,6 +76,8 @@ func TestParseRejects(t *testing.T) {
 		{"JSON array", []byte(`["x"]`), issuer, "not a JSON object"},
 		{"truncated", []byte(`{"issuer":"https://login.exa`), issuer, "not valid"},
 		{"wrong type", metadataJSON(`scopes_supported="openid"`), issuer, "scopes_supported"},
+		{"wrong element type", metadataJSON(`code_challenge_methods_supported=[1]`), issuer, "code_challenge_methods_supported: expected a string, found a number"},
+		{"data after the object", []byte(`{"issuer":"x"} {}`), issuer, "not valid"},
 		{"missing issuer", metadataJSON("issuer="), issuer, "no issuer"},
 		{"different issuer", metadataJSON(`issuer="https://evil.example/tenant"`), issuer, `"https://evil.example/tenant" does not match the configured issuer`},
 		{"trailing slash differs", metadataJSON(`issuer="` + issuer + `/"`), issuer, "does not match"},

@@ -1,7 +1,6 @@
 package flow
 
 import (
-	"encoding/json"
 	"net/url"
 	"strings"
 
@@ -10,7 +9,8 @@ import (
 
 // record is everything a profile keeps in the host's secret store, as one
 // entry so that a token and the refresh token it came with are always
-// written together (a rotated refresh token is never half-persisted).
+// written together (a rotated refresh token is never half-persisted). The
+// tags document the stored JSON, which record_json.go reads and writes.
 type record struct {
 	Version      int          `json:"v"`
 	Provider     api.Provider `json:"provider"` // ClientSecret stripped; kept below
@@ -75,20 +75,16 @@ func (e *Engine) loadRecord(profile string) (*record, *api.Error) {
 	if !found {
 		return nil, failf(api.CodeLoginRequired, "no sign-in is stored for profile %q; run login first", profile)
 	}
-	var r record
-	if err := json.Unmarshal([]byte(raw), &r); err != nil || r.Version != recordVersion {
+	r, err := decodeRecord([]byte(raw))
+	if err != nil || r.Version != recordVersion {
 		return nil, failf(api.CodeLoginRequired, "the stored sign-in for profile %q is unreadable (from another version?); run login again", profile)
 	}
-	return &r, nil
+	return r, nil
 }
 
 func (e *Engine) saveRecord(profile string, r *record) *api.Error {
 	r.Version = recordVersion
-	b, err := json.Marshal(r)
-	if err != nil {
-		return failf(api.CodeInternal, "encoding the sign-in: %v", err)
-	}
-	if herr := e.host.SecretSet(profileKey(profile), string(b)); herr != nil {
+	if herr := e.host.SecretSet(profileKey(profile), string(encodeRecord(r))); herr != nil {
 		return storageFailure(herr)
 	}
 	return nil

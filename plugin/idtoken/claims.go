@@ -1,12 +1,13 @@
 package idtoken
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/wasmlogin/wasmlogin/plugin/internal/jsonv"
 )
 
 // extract reads the registered claims with their JSON types checked, so
@@ -92,7 +93,7 @@ func timeClaim(raw map[string]any, name string) (time.Time, bool, error) {
 	if !present || v == nil {
 		return time.Time{}, false, nil
 	}
-	n, ok := v.(json.Number)
+	n, ok := v.(jsonv.Number)
 	if !ok {
 		return time.Time{}, false, fmt.Errorf("id token: %s is not a number", name)
 	}

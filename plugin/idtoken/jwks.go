@@ -8,12 +8,13 @@ import (
 	"crypto/ed25519"
 	"crypto/rsa"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/big"
 	"slices"
 	"strings"
+
+	"github.com/wasmlogin/wasmlogin/plugin/internal/jsonv"
 )
 
 // KeySet is the issuer's signing keys, parsed once per JWKS fetch.
@@ -41,17 +42,33 @@ type key struct {
 // minRSABits follows RFC 7518 3.3 and 3.5.
 const minRSABits = 2048
 
+// jwkJSON is the members of a JSON Web Key this package reads.
 type jwkJSON struct {
-	Kty    string   `json:"kty"`
-	Use    string   `json:"use"`
-	KeyOps []string `json:"key_ops"`
-	Kid    string   `json:"kid"`
-	Alg    string   `json:"alg"`
-	N      string   `json:"n"`
-	E      string   `json:"e"`
-	Crv    string   `json:"crv"`
-	X      string   `json:"x"`
-	Y      string   `json:"y"`
+	Kty    string
+	Use    string
+	KeyOps []string
+	Kid    string
+	Alg    string
+	N      string
+	E      string
+	Crv    string
+	X      string
+	Y      string
+}
+
+func (j *jwkJSON) fields() []jsonv.Field {
+	return []jsonv.Field{
+		jsonv.Always("kty", &j.Kty),
+		jsonv.Always("use", &j.Use),
+		jsonv.Always("key_ops", &j.KeyOps),
+		jsonv.Always("kid", &j.Kid),
+		jsonv.Always("alg", &j.Alg),
+		jsonv.Always("n", &j.N),
+		jsonv.Always("e", &j.E),
+		jsonv.Always("crv", &j.Crv),
+		jsonv.Always("x", &j.X),
+		jsonv.Always("y", &j.Y),
+	}
 }
 
 // errSkip marks keys that are not for us (encryption keys, key types this
@@ -63,20 +80,20 @@ var errSkip = errors.New("not a supported signing key")
 // algorithms alongside the ones that matter. A malformed or weak signing key
 // does not spoil the others, but it is an error when no usable key is left.
 func ParseJWKS(body []byte) (*KeySet, error) {
-	var doc struct {
-		Keys []json.RawMessage `json:"keys"`
-	}
-	if err := json.Unmarshal(body, &doc); err != nil {
+	doc, err := jsonv.Parse(body)
+	keys, _ := doc.Get("keys")
+	if err != nil || doc.Kind() != jsonv.KindObject && doc.Kind() != jsonv.KindNull ||
+		keys.Kind() != jsonv.KindArray && keys.Kind() != jsonv.KindNull {
 		return nil, errors.New("jwks: the key set is not a valid JSON object")
 	}
-	if doc.Keys == nil {
+	if keys.Kind() == jsonv.KindNull {
 		return nil, errors.New(`jwks: the key set has no "keys" array`)
 	}
 	ks := &KeySet{rejected: map[string]string{}}
 	firstProblem := ""
-	for i, raw := range doc.Keys {
+	for i, raw := range keys.Items() {
 		var j jwkJSON
-		if err := json.Unmarshal(raw, &j); err != nil {
+		if err := raw.DecodeFields(j.fields()); err != nil {
 			firstProblem = firstNonEmpty(firstProblem, fmt.Sprintf("key %d is not a valid JSON Web Key", i))
 			continue
 		}

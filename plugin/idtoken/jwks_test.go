@@ -70,6 +70,9 @@ func TestParseJWKSRejects(t *testing.T) {
 		{"RSA modulus not base64url", jwksJSON(map[string]any{"kty": "RSA", "n": "a+b/", "e": "AQAB"}), "RSA modulus n is not valid base64url"},
 		{"Ed25519 key wrong size", jwksJSON(map[string]any{"kty": "OKP", "crv": "Ed25519", "x": "AAAA"}), "Ed25519 key x must be 32 bytes"},
 		{"key not an object", []byte(`{"keys":["x"]}`), "key 0 is not a valid JSON Web Key"},
+		{"key member of the wrong type", []byte(`{"keys":[{"kty":"RSA","kid":7}]}`), "key 0 is not a valid JSON Web Key"},
+		{"keys not an array", []byte(`{"keys":{}}`), "jwks: the key set is not a valid JSON object"},
+		{"keys null", []byte(`{"keys":null}`), `jwks: the key set has no "keys" array`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -7,11 +7,12 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/wasmlogin/wasmlogin/plugin/internal/jsonv"
 )
 
 // ErrUnknownKey means no key in the set matches the token. Issuers rotate
@@ -33,9 +34,9 @@ var acceptedAlgs = map[string]bool{
 }
 
 type header struct {
-	Alg  string          `json:"alg"`
-	Kid  string          `json:"kid"`
-	Crit json.RawMessage `json:"crit"`
+	Alg  string
+	Kid  string
+	Crit bool // the header has a crit member, whatever its value
 }
 
 type jws struct {
@@ -62,7 +63,12 @@ func splitJWS(raw string) (*jws, error) {
 		return nil, err
 	}
 	t := &jws{signingInput: []byte(parts[0] + "." + parts[1])}
-	if err := json.Unmarshal(headerJSON, &t.header); err != nil {
+	h, err := jsonv.Parse(headerJSON)
+	if err == nil {
+		err = h.DecodeFields([]jsonv.Field{jsonv.Always("alg", &t.header.Alg), jsonv.Always("kid", &t.header.Kid)})
+	}
+	_, t.header.Crit = h.Get("crit")
+	if err != nil {
 		return nil, errors.New("id token: header is not a valid JSON object")
 	}
 	if t.payload, err = decodePart(parts[1], "payload"); err != nil {
@@ -91,7 +97,7 @@ func (t *jws) checkHeader() error {
 		return errors.New(`id token: unsigned tokens (alg "none") are not accepted`)
 	case !acceptedAlgs[alg]:
 		return fmt.Errorf("id token: signing algorithm %q is not accepted", alg)
-	case t.header.Crit != nil:
+	case t.header.Crit:
 		// RFC 7515 4.1.11: extensions listed in crit must be understood, and
 		// this package understands none.
 		return errors.New("id token: header has critical extensions (crit), which are not supported")

@@ -1,13 +1,12 @@
 package idtoken
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"time"
+
+	"github.com/wasmlogin/wasmlogin/plugin/internal/jsonv"
 )
 
 // Options is what the token is checked against.
@@ -29,7 +28,8 @@ type Options struct {
 }
 
 // Claims holds the validated claims. Raw has every claim, numbers as
-// json.Number, for callers that need more (email, name, groups).
+// jsonv.Number (the literal, unrounded), for callers that need more (email,
+// name, groups).
 type Claims struct {
 	Issuer    string
 	Subject   string
@@ -103,14 +103,13 @@ func UnverifiedClaims(raw string) (map[string]any, error) {
 }
 
 func decodeClaims(payload []byte) (map[string]any, error) {
-	d := json.NewDecoder(bytes.NewReader(payload))
-	d.UseNumber()
-	var m map[string]any
-	if err := d.Decode(&m); err != nil || m == nil {
-		return nil, errors.New("id token: payload is not a JSON object")
-	}
-	if _, err := d.Token(); err != io.EOF {
+	v, err := jsonv.Parse(payload)
+	if errors.Is(err, jsonv.ErrTrailingData) {
 		return nil, errors.New("id token: payload has data after the JSON object")
+	}
+	m, ok := v.Any().(map[string]any)
+	if err != nil || !ok {
+		return nil, errors.New("id token: payload is not a JSON object")
 	}
 	return m, nil
 }

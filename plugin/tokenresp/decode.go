@@ -2,18 +2,19 @@ package tokenresp
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
-	"io"
 	"math"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wasmlogin/wasmlogin/plugin/internal/jsonv"
 )
 
-// fields is a decoded response: values are what encoding/json produces with
-// UseNumber, or plain strings for form-encoded bodies.
+// fields is a decoded response: values are what jsonv.Value.Any produces
+// (numbers as unrounded jsonv.Number), or plain strings for form-encoded
+// bodies.
 type fields map[string]any
 
 type format int
@@ -88,19 +89,16 @@ func decodeJSON(trimmed []byte) (fields, error) {
 	if trimmed[0] != '{' {
 		return nil, &InvalidError{Reason: "the JSON body is not an object"}
 	}
-	d := json.NewDecoder(bytes.NewReader(trimmed))
-	d.UseNumber()
-	var f fields
-	if err := d.Decode(&f); err != nil {
-		if errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, &InvalidError{Reason: "the JSON body is truncated"}
-		}
+	v, err := jsonv.Parse(trimmed)
+	switch {
+	case errors.Is(err, jsonv.ErrTruncated):
+		return nil, &InvalidError{Reason: "the JSON body is truncated"}
+	case errors.Is(err, jsonv.ErrTrailingData):
+		return nil, &InvalidError{Reason: "the JSON body has data after the object"}
+	case err != nil:
 		return nil, &InvalidError{Reason: "the body is not valid JSON"}
 	}
-	if _, err := d.Token(); err != io.EOF {
-		return nil, &InvalidError{Reason: "the JSON body has data after the object"}
-	}
-	return f, nil
+	return v.Any().(map[string]any), nil
 }
 
 func (f fields) string(name string) (string, error) {
@@ -138,7 +136,7 @@ func (f fields) number(name string) (n float64, present bool, err error) {
 	switch v := f[name].(type) {
 	case nil:
 		return 0, false, nil
-	case json.Number:
+	case jsonv.Number:
 		text = string(v)
 	case string:
 		text = strings.TrimSpace(v)

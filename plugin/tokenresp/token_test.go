@@ -297,6 +297,7 @@ func TestParseInvalid(t *testing.T) {
 		{"broken JSON", jsonType, `{"access_token":"SECRET",}`, "the body is not valid JSON"},
 		{"data after object", jsonType, `{"access_token":"SECRET"} {}`, "the JSON body has data after the object"},
 		{"JSON array", jsonType, `["SECRET"]`, "the JSON body is not an object"},
+		{"nested too deeply", jsonType, `{"access_token":"SECRET","x":` + strings.Repeat("[", 64) + strings.Repeat("]", 64) + `}`, "the body is not valid JSON"},
 		{"HTML on 200", "text/html", "<html>SECRET</html>", "the server sent an HTML page instead of a token response"},
 		{"missing access_token", jsonType, `{"token_type":"Bearer","refresh_token":"SECRET"}`, "the response has no access_token"},
 		{"empty access_token", formType, `access_token=&refresh_token=SECRET`, "the response has no access_token"},

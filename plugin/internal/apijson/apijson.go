@@ -1,0 +1,149 @@
+// Package apijson is the plugin's side of the JSON in plugin/api: one
+// jsonv.Field table per payload type, used to decode what the plugin reads
+// and encode what it writes, instead of encoding/json's reflection, which
+// made the plugin much larger. The host keeps using encoding/json with
+// api's struct tags; the tests hold both sides to the same bytes.
+//
+// Decoding follows encoding/json's rules (unknown members ignored, null
+// leaves a field alone, a wrong type is an error) except that member names
+// match exactly, not case-insensitively: the host writes them exactly.
+package apijson
+
+import (
+	"github.com/wasmlogin/wasmlogin/plugin/api"
+	"github.com/wasmlogin/wasmlogin/plugin/internal/jsonv"
+)
+
+// Unmarshal parses data and decodes it into out; see Fields.
+func Unmarshal(data []byte, out any) error {
+	v, err := jsonv.Parse(data)
+	if err != nil {
+		return err
+	}
+	return Decode(v, out)
+}
+
+// Decode stores v into out; see Fields.
+func Decode(v jsonv.Value, out any) error { return v.DecodeFields(Fields(out)) }
+
+// Marshal encodes v with the bytes encoding/json would produce from its
+// struct tags: same member order, same omitempty, same escaping.
+func Marshal(v any) []byte {
+	var w jsonv.Writer
+	Write(&w, v)
+	return w.B
+}
+
+// Write is Marshal into w.
+func Write(w *jsonv.Writer, v any) { w.Object(Fields(v)) }
+
+// Fields describes the JSON of p, a pointer to a payload type of package
+// api, in the order of its struct fields. Another type is a programming
+// error and panics, which the export adapter reports as "internal".
+func Fields(p any) []jsonv.Field {
+	switch p := p.(type) {
+	case *api.Error:
+		return []jsonv.Field{
+			jsonv.Always("code", &p.Code),
+			jsonv.Always("message", &p.Message),
+			jsonv.OmitEmpty("server_error", &p.ServerError),
+			jsonv.OmitEmpty("server_description", &p.ServerDescription),
+			jsonv.OmitEmpty("retry_after_seconds", &p.RetryAfterSeconds),
+		}
+	case *api.HTTPRequest:
+		return []jsonv.Field{
+			jsonv.Always("method", &p.Method),
+			jsonv.Always("url", &p.URL),
+			jsonv.OmitEmpty("headers", &p.Headers),
+			jsonv.OmitEmpty("body", &p.Body),
+		}
+	case *api.HTTPResponse:
+		return []jsonv.Field{
+			jsonv.Always("status", &p.Status),
+			jsonv.Always("headers", &p.Headers),
+			jsonv.Always("body", &p.Body),
+		}
+	case *api.OpenBrowserRequest:
+		return []jsonv.Field{jsonv.Always("url", &p.URL)}
+	case *api.OpenBrowserResult:
+		return []jsonv.Field{jsonv.Always("opened", &p.Opened)}
+	case *api.NotifyRequest:
+		return []jsonv.Field{jsonv.Always("level", &p.Level), jsonv.Always("message", &p.Message)}
+	case *api.PromptRequest:
+		return []jsonv.Field{jsonv.Always("message", &p.Message), jsonv.Always("secret", &p.Secret)}
+	case *api.PromptResult:
+		return []jsonv.Field{jsonv.Always("value", &p.Value)}
+	case *api.SecretKey:
+		return []jsonv.Field{jsonv.Always("key", &p.Key)}
+	case *api.SecretValue:
+		return []jsonv.Field{jsonv.Always("key", &p.Key), jsonv.Always("value", &p.Value)}
+	case *api.SecretLookup:
+		return []jsonv.Field{jsonv.Always("found", &p.Found), jsonv.OmitEmpty("value", &p.Value)}
+	case *api.Empty:
+		return nil
+	case *api.Provider:
+		return providerFields(p)
+	case *api.ProfileRef:
+		return profileRefFields(p)
+	case *api.LoginBeginInput:
+		return append(profileRefFields(&p.ProfileRef),
+			jsonv.Always("redirect_uri", &p.RedirectURI),
+			jsonv.Always("open_browser", &p.OpenBrowser))
+	case *api.LoginBegun:
+		return []jsonv.Field{
+			jsonv.Always("flow_id", &p.FlowID),
+			jsonv.Always("profile", &p.Profile),
+			jsonv.Always("authorization_url", &p.AuthorizationURL),
+			jsonv.Always("browser_opened", &p.BrowserOpened),
+		}
+	case *api.LoginCompleteInput:
+		return []jsonv.Field{jsonv.Always("flow_id", &p.FlowID), jsonv.Always("callback_url", &p.CallbackURL)}
+	case *api.Session:
+		return []jsonv.Field{
+			jsonv.Always("profile", &p.Profile),
+			jsonv.OmitEmpty("issuer", &p.Issuer),
+			jsonv.Always("client_id", &p.ClientID),
+			jsonv.OmitEmpty("subject", &p.Subject),
+			jsonv.OmitEmpty("scopes", &p.Scopes),
+			jsonv.OmitEmpty("expires_at", &p.ExpiresAt),
+			jsonv.Always("has_refresh_token", &p.HasRefreshToken),
+			jsonv.OmitEmpty("claims", &p.Claims),
+		}
+	case *api.TokenInput:
+		return append(profileRefFields(&p.ProfileRef), jsonv.OmitEmpty("force_refresh", &p.ForceRefresh))
+	case *api.TokenResult:
+		return []jsonv.Field{
+			jsonv.Always("profile", &p.Profile),
+			jsonv.Always("access_token", &p.AccessToken),
+			jsonv.Always("token_type", &p.TokenType),
+			jsonv.OmitEmpty("expires_at", &p.ExpiresAt),
+			jsonv.Always("refreshed", &p.Refreshed),
+		}
+	case *api.LogoutResult:
+		return []jsonv.Field{jsonv.Always("profile", &p.Profile), jsonv.Always("removed", &p.Removed)}
+	}
+	panic("apijson: not an api payload type")
+}
+
+func providerFields(p *api.Provider) []jsonv.Field {
+	return []jsonv.Field{
+		jsonv.OmitEmpty("issuer", &p.Issuer),
+		jsonv.Always("client_id", &p.ClientID),
+		jsonv.OmitEmpty("scopes", &p.Scopes),
+		jsonv.OmitEmpty("authorization_endpoint", &p.AuthorizationEndpoint),
+		jsonv.OmitEmpty("token_endpoint", &p.TokenEndpoint),
+		jsonv.OmitEmpty("jwks_uri", &p.JWKSURI),
+		jsonv.OmitEmpty("extra_auth_params", &p.ExtraAuthParams),
+		jsonv.OmitEmpty("client_secret", &p.ClientSecret),
+		jsonv.OmitEmpty("prompt_client_secret", &p.PromptClientSecret),
+	}
+}
+
+// profileRefFields are also those of the structs that embed ProfileRef:
+// encoding/json flattens embedded structs into the outer object.
+func profileRefFields(r *api.ProfileRef) []jsonv.Field {
+	return []jsonv.Field{
+		jsonv.OmitEmpty("profile", &r.Profile),
+		jsonv.OmitEmpty("provider", jsonv.Pointer(&r.Provider, providerFields)),
+	}
+}
