@@ -50,6 +50,42 @@ func logout() int32 {
 	return serve(&in, func() (any, *api.Error) { return result(engine.Logout(in)) })
 }
 
+//go:wasmexport login_choose
+func loginChoose() int32 {
+	var in api.LoginChooseInput
+	return serve(&in, func() (any, *api.Error) { return result(engine.LoginChoose(in)) })
+}
+
+//go:wasmexport device_begin
+func deviceBegin() int32 {
+	var in api.DeviceBeginInput
+	return serve(&in, func() (any, *api.Error) { return result(engine.DeviceBegin(in)) })
+}
+
+//go:wasmexport device_poll
+func devicePoll() int32 {
+	var in api.DevicePollInput
+	return serve(&in, func() (any, *api.Error) { return result(engine.DevicePoll(in)) })
+}
+
+//go:wasmexport client_credentials
+func clientCredentials() int32 {
+	var in api.ClientCredentialsInput
+	return serve(&in, func() (any, *api.Error) { return result(engine.ClientCredentials(in)) })
+}
+
+//go:wasmexport token_exchange
+func tokenExchange() int32 {
+	var in api.TokenExchangeInput
+	return serve(&in, func() (any, *api.Error) { return result(engine.TokenExchange(in)) })
+}
+
+//go:wasmexport userinfo
+func userinfo() int32 {
+	var in api.ProfileRef
+	return serve(&in, func() (any, *api.Error) { return result(engine.Userinfo(in)) })
+}
+
 // result keeps a nil *O from becoming a non-nil interface, so that "ok" is
 // left out instead of written from a nil pointer.
 func result[O any](out *O, err *api.Error) (any, *api.Error) {

@@ -58,6 +58,36 @@ func (i *Instance) Logout(ctx context.Context, in api.ProfileRef) (*api.LogoutRe
 	return call[api.LogoutResult](ctx, i, "logout", in)
 }
 
+// LoginChoose asks the plugin which sign-in flow fits.
+func (i *Instance) LoginChoose(ctx context.Context, in api.LoginChooseInput) (*api.LoginChoice, error) {
+	return call[api.LoginChoice](ctx, i, "login_choose", in)
+}
+
+// DeviceBegin starts a device authorization grant.
+func (i *Instance) DeviceBegin(ctx context.Context, in api.DeviceBeginInput) (*api.DeviceBegun, error) {
+	return call[api.DeviceBegun](ctx, i, "device_begin", in)
+}
+
+// DevicePoll polls it once; the result says what to do next.
+func (i *Instance) DevicePoll(ctx context.Context, in api.DevicePollInput) (*api.DevicePoll, error) {
+	return call[api.DevicePoll](ctx, i, "device_poll", in)
+}
+
+// ClientCredentials signs a confidential client in as itself.
+func (i *Instance) ClientCredentials(ctx context.Context, in api.ClientCredentialsInput) (*api.TokenResult, error) {
+	return call[api.TokenResult](ctx, i, "client_credentials", in)
+}
+
+// TokenExchange trades a subject token for another (RFC 8693).
+func (i *Instance) TokenExchange(ctx context.Context, in api.TokenExchangeInput) (*api.TokenExchangeResult, error) {
+	return call[api.TokenExchangeResult](ctx, i, "token_exchange", in)
+}
+
+// Userinfo asks the provider's userinfo endpoint about a profile.
+func (i *Instance) Userinfo(ctx context.Context, in api.ProfileRef) (*api.UserinfoResult, error) {
+	return call[api.UserinfoResult](ctx, i, "userinfo", in)
+}
+
 // call runs one export. A flow failure comes back as *api.Error (with its
 // code); anything else (a trap, a timeout) is an error of the runtime.
 func call[O any](ctx context.Context, i *Instance, export string, in any) (*O, error) {

@@ -6,13 +6,17 @@ package api
 // enough for servers with discovery; AuthorizationEndpoint and TokenEndpoint
 // (and JWKSURI for ID tokens) replace discovery for servers without it.
 type Provider struct {
-	Issuer                string            `json:"issuer,omitempty"`
-	ClientID              string            `json:"client_id"`
-	Scopes                []string          `json:"scopes,omitempty"`
-	AuthorizationEndpoint string            `json:"authorization_endpoint,omitempty"`
-	TokenEndpoint         string            `json:"token_endpoint,omitempty"`
-	JWKSURI               string            `json:"jwks_uri,omitempty"`
-	ExtraAuthParams       map[string]string `json:"extra_auth_params,omitempty"`
+	Issuer                string   `json:"issuer,omitempty"`
+	ClientID              string   `json:"client_id"`
+	Scopes                []string `json:"scopes,omitempty"`
+	AuthorizationEndpoint string   `json:"authorization_endpoint,omitempty"`
+	TokenEndpoint         string   `json:"token_endpoint,omitempty"`
+	JWKSURI               string   `json:"jwks_uri,omitempty"`
+	// DeviceAuthorizationEndpoint enables the device flow without discovery.
+	DeviceAuthorizationEndpoint string `json:"device_authorization_endpoint,omitempty"`
+	// RevocationEndpoint enables revocation without discovery.
+	RevocationEndpoint string            `json:"revocation_endpoint,omitempty"`
+	ExtraAuthParams    map[string]string `json:"extra_auth_params,omitempty"`
 	// ClientSecret is handed over by the host (read from an environment
 	// variable the user named); the plugin keeps it in the secret store.
 	ClientSecret string `json:"client_secret,omitempty"`
@@ -87,4 +91,107 @@ type TokenResult struct {
 type LogoutResult struct {
 	Profile string `json:"profile"`
 	Removed bool   `json:"removed"`
+	// Revoked lists the token kinds the server revoked (RFC 7009):
+	// "refresh_token", "access_token".
+	Revoked []string `json:"revoked,omitempty"`
+	// RevocationNote says why something was not revoked, when it was not.
+	RevocationNote string `json:"revocation_note,omitempty"`
+}
+
+// ---- Choosing a flow, device authorization (RFC 8628) ----
+
+// LoginChooseInput asks which sign-in flow fits this host and server. The
+// host reports what it can do; the plugin decides and says why.
+type LoginChooseInput struct {
+	ProfileRef
+	// Prefer is the user's explicit wish: "" (decide), "browser" or "device".
+	Prefer string `json:"prefer,omitempty"`
+	// BrowserUsable: the host can open a browser on this machine.
+	BrowserUsable bool `json:"browser_usable"`
+	// Remote: an SSH session or no display, so a loopback redirect to this
+	// machine may not be reachable from the user's browser.
+	Remote bool `json:"remote,omitempty"`
+}
+
+// LoginChoice is the plugin's decision, with one line for the user.
+type LoginChoice struct {
+	Flow   string `json:"flow"` // "browser" or "device"
+	Reason string `json:"reason"`
+}
+
+// DeviceBeginInput starts a device authorization grant.
+type DeviceBeginInput struct {
+	ProfileRef
+	// OpenBrowser lets the plugin ask the host to open the verification URI.
+	OpenBrowser bool `json:"open_browser"`
+}
+
+// DeviceBegun is what the user must see: the code and where to enter it.
+type DeviceBegun struct {
+	FlowID                  string `json:"flow_id"`
+	Profile                 string `json:"profile"`
+	UserCode                string `json:"user_code"`
+	VerificationURI         string `json:"verification_uri"`
+	VerificationURIComplete string `json:"verification_uri_complete,omitempty"`
+	ExpiresIn               int    `json:"expires_in"` // seconds
+	Interval                int    `json:"interval"`   // seconds between polls
+	BrowserOpened           bool   `json:"browser_opened"`
+}
+
+// DevicePollInput polls once for a started device flow.
+type DevicePollInput struct {
+	FlowID string `json:"flow_id"`
+}
+
+// DevicePoll is the plugin's decision after one poll; the host obeys it.
+type DevicePoll struct {
+	// Status is "pending" or "slow_down" (poll again after WaitSeconds),
+	// "signed_in" (Session is set), "denied" or "expired" (stop; Message
+	// says what happened).
+	Status      string   `json:"status"`
+	WaitSeconds int      `json:"wait_seconds,omitempty"`
+	ExpiresIn   int      `json:"expires_in,omitempty"` // seconds left for the user code
+	Session     *Session `json:"session,omitempty"`
+	Message     string   `json:"message,omitempty"`
+}
+
+// ---- Machines: client credentials, token exchange (RFC 8693) ----
+
+// ClientCredentialsInput signs a confidential client in as itself.
+type ClientCredentialsInput struct {
+	ProfileRef
+	// AuthMethod overrides the choice from discovery:
+	// "client_secret_basic" or "client_secret_post".
+	AuthMethod string `json:"auth_method,omitempty"`
+}
+
+// TokenExchangeInput trades a subject token for another token. The client
+// of ProfileRef authenticates the exchange.
+type TokenExchangeInput struct {
+	ProfileRef
+	SubjectToken string `json:"subject_token,omitempty"`
+	// SubjectProfile uses that profile's current access token instead.
+	SubjectProfile     string   `json:"subject_profile,omitempty"`
+	SubjectTokenType   string   `json:"subject_token_type,omitempty"` // default: access_token
+	Audience           []string `json:"audience,omitempty"`
+	Resource           []string `json:"resource,omitempty"`
+	Scopes             []string `json:"scopes,omitempty"`
+	RequestedTokenType string   `json:"requested_token_type,omitempty"`
+}
+
+// TokenExchangeResult is the issued token. It is not stored.
+type TokenExchangeResult struct {
+	AccessToken     string `json:"access_token"`
+	IssuedTokenType string `json:"issued_token_type"`
+	TokenType       string `json:"token_type"`
+	ExpiresAt       int64  `json:"expires_at,omitempty"`
+	Scope           string `json:"scope,omitempty"`
+}
+
+// ---- Identity ----
+
+// UserinfoResult is the OIDC userinfo endpoint's answer for a profile.
+type UserinfoResult struct {
+	Profile string         `json:"profile"`
+	Claims  map[string]any `json:"claims"`
 }

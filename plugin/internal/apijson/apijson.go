@@ -99,16 +99,7 @@ func Fields(p any) []jsonv.Field {
 	case *api.LoginCompleteInput:
 		return []jsonv.Field{jsonv.Always("flow_id", &p.FlowID), jsonv.Always("callback_url", &p.CallbackURL)}
 	case *api.Session:
-		return []jsonv.Field{
-			jsonv.Always("profile", &p.Profile),
-			jsonv.OmitEmpty("issuer", &p.Issuer),
-			jsonv.Always("client_id", &p.ClientID),
-			jsonv.OmitEmpty("subject", &p.Subject),
-			jsonv.OmitEmpty("scopes", &p.Scopes),
-			jsonv.OmitEmpty("expires_at", &p.ExpiresAt),
-			jsonv.Always("has_refresh_token", &p.HasRefreshToken),
-			jsonv.OmitEmpty("claims", &p.Claims),
-		}
+		return sessionFields(p)
 	case *api.TokenInput:
 		return append(profileRefFields(&p.ProfileRef), jsonv.OmitEmpty("force_refresh", &p.ForceRefresh))
 	case *api.TokenResult:
@@ -120,9 +111,74 @@ func Fields(p any) []jsonv.Field {
 			jsonv.Always("refreshed", &p.Refreshed),
 		}
 	case *api.LogoutResult:
-		return []jsonv.Field{jsonv.Always("profile", &p.Profile), jsonv.Always("removed", &p.Removed)}
+		return []jsonv.Field{jsonv.Always("profile", &p.Profile), jsonv.Always("removed", &p.Removed),
+			jsonv.OmitEmpty("revoked", &p.Revoked), jsonv.OmitEmpty("revocation_note", &p.RevocationNote)}
+	case *api.LoginChooseInput:
+		return append(profileRefFields(&p.ProfileRef),
+			jsonv.OmitEmpty("prefer", &p.Prefer),
+			jsonv.Always("browser_usable", &p.BrowserUsable),
+			jsonv.OmitEmpty("remote", &p.Remote))
+	case *api.LoginChoice:
+		return []jsonv.Field{jsonv.Always("flow", &p.Flow), jsonv.Always("reason", &p.Reason)}
+	case *api.DeviceBeginInput:
+		return append(profileRefFields(&p.ProfileRef), jsonv.Always("open_browser", &p.OpenBrowser))
+	case *api.DeviceBegun:
+		return []jsonv.Field{
+			jsonv.Always("flow_id", &p.FlowID),
+			jsonv.Always("profile", &p.Profile),
+			jsonv.Always("user_code", &p.UserCode),
+			jsonv.Always("verification_uri", &p.VerificationURI),
+			jsonv.OmitEmpty("verification_uri_complete", &p.VerificationURIComplete),
+			jsonv.Always("expires_in", &p.ExpiresIn),
+			jsonv.Always("interval", &p.Interval),
+			jsonv.Always("browser_opened", &p.BrowserOpened),
+		}
+	case *api.DevicePollInput:
+		return []jsonv.Field{jsonv.Always("flow_id", &p.FlowID)}
+	case *api.DevicePoll:
+		return []jsonv.Field{
+			jsonv.Always("status", &p.Status),
+			jsonv.OmitEmpty("wait_seconds", &p.WaitSeconds),
+			jsonv.OmitEmpty("expires_in", &p.ExpiresIn),
+			jsonv.OmitEmpty("session", jsonv.Pointer(&p.Session, sessionFields)),
+			jsonv.OmitEmpty("message", &p.Message),
+		}
+	case *api.ClientCredentialsInput:
+		return append(profileRefFields(&p.ProfileRef), jsonv.OmitEmpty("auth_method", &p.AuthMethod))
+	case *api.TokenExchangeInput:
+		return append(profileRefFields(&p.ProfileRef),
+			jsonv.OmitEmpty("subject_token", &p.SubjectToken),
+			jsonv.OmitEmpty("subject_profile", &p.SubjectProfile),
+			jsonv.OmitEmpty("subject_token_type", &p.SubjectTokenType),
+			jsonv.OmitEmpty("audience", &p.Audience),
+			jsonv.OmitEmpty("resource", &p.Resource),
+			jsonv.OmitEmpty("scopes", &p.Scopes),
+			jsonv.OmitEmpty("requested_token_type", &p.RequestedTokenType))
+	case *api.TokenExchangeResult:
+		return []jsonv.Field{
+			jsonv.Always("access_token", &p.AccessToken),
+			jsonv.Always("issued_token_type", &p.IssuedTokenType),
+			jsonv.Always("token_type", &p.TokenType),
+			jsonv.OmitEmpty("expires_at", &p.ExpiresAt),
+			jsonv.OmitEmpty("scope", &p.Scope),
+		}
+	case *api.UserinfoResult:
+		return []jsonv.Field{jsonv.Always("profile", &p.Profile), jsonv.Always("claims", &p.Claims)}
 	}
 	panic("apijson: not an api payload type")
+}
+
+func sessionFields(p *api.Session) []jsonv.Field {
+	return []jsonv.Field{
+		jsonv.Always("profile", &p.Profile),
+		jsonv.OmitEmpty("issuer", &p.Issuer),
+		jsonv.Always("client_id", &p.ClientID),
+		jsonv.OmitEmpty("subject", &p.Subject),
+		jsonv.OmitEmpty("scopes", &p.Scopes),
+		jsonv.OmitEmpty("expires_at", &p.ExpiresAt),
+		jsonv.Always("has_refresh_token", &p.HasRefreshToken),
+		jsonv.OmitEmpty("claims", &p.Claims),
+	}
 }
 
 func providerFields(p *api.Provider) []jsonv.Field {
@@ -133,6 +189,8 @@ func providerFields(p *api.Provider) []jsonv.Field {
 		jsonv.OmitEmpty("authorization_endpoint", &p.AuthorizationEndpoint),
 		jsonv.OmitEmpty("token_endpoint", &p.TokenEndpoint),
 		jsonv.OmitEmpty("jwks_uri", &p.JWKSURI),
+		jsonv.OmitEmpty("device_authorization_endpoint", &p.DeviceAuthorizationEndpoint),
+		jsonv.OmitEmpty("revocation_endpoint", &p.RevocationEndpoint),
 		jsonv.OmitEmpty("extra_auth_params", &p.ExtraAuthParams),
 		jsonv.OmitEmpty("client_secret", &p.ClientSecret),
 		jsonv.OmitEmpty("prompt_client_secret", &p.PromptClientSecret),

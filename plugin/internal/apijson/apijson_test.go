@@ -16,6 +16,7 @@ import (
 
 var fullProvider = api.Provider{Issuer: "https://idp.example/t?x=<&>", ClientID: "cli", Scopes: []string{"openid", "e\u2028"},
 	AuthorizationEndpoint: "https://idp.example/auth", TokenEndpoint: "https://idp.example/token", JWKSURI: "https://idp.example/keys",
+	DeviceAuthorizationEndpoint: "https://idp.example/device", RevocationEndpoint: "https://idp.example/revoke",
 	ExtraAuthParams: map[string]string{"prompt": "login", "acr_values": "\x01é"}, ClientSecret: "s\"3", PromptClientSecret: true}
 
 var fullError = api.Error{Code: "server_error", Message: "m\n", ServerError: "invalid_grant", ServerDescription: "d", RetryAfterSeconds: 30}
@@ -46,7 +47,22 @@ var full = []any{
 		Claims: map[string]any{"sub": "alice", "ok": true, "none": nil, "groups": []any{"a", "b"}, "addr": map[string]any{"z": "1", "a": ""}}},
 	&api.TokenInput{ProfileRef: api.ProfileRef{Provider: &api.Provider{ClientID: "c"}}, ForceRefresh: true},
 	&api.TokenResult{Profile: "p", AccessToken: "AT", TokenType: "Bearer", ExpiresAt: -1, Refreshed: true},
-	&api.LogoutResult{Profile: "p", Removed: true},
+	&api.LogoutResult{Profile: "p", Removed: true, Revoked: []string{"refresh_token", "access_token"}, RevocationNote: "n"},
+	&api.LoginChooseInput{ProfileRef: api.ProfileRef{Profile: "p"}, Prefer: "device", BrowserUsable: true, Remote: true},
+	&api.LoginChoice{Flow: "device", Reason: "SSH <session>"},
+	&api.DeviceBeginInput{ProfileRef: api.ProfileRef{Provider: &fullProvider}, OpenBrowser: true},
+	&api.DeviceBegun{FlowID: "f", Profile: "p", UserCode: "ABCD-EFGH", VerificationURI: "https://idp.example/device",
+		VerificationURIComplete: "https://idp.example/device?user_code=ABCD-EFGH", ExpiresIn: 600, Interval: 5, BrowserOpened: true},
+	&api.DevicePollInput{FlowID: "f"},
+	&api.DevicePoll{Status: "signed_in", WaitSeconds: 10, ExpiresIn: 300, Message: "m",
+		Session: &api.Session{Profile: "p", ClientID: "cli", Claims: map[string]any{"sub": "a"}}},
+	&api.ClientCredentialsInput{ProfileRef: api.ProfileRef{Provider: &fullProvider}, AuthMethod: "client_secret_post"},
+	&api.TokenExchangeInput{ProfileRef: api.ProfileRef{Profile: "p"}, SubjectToken: "st", SubjectProfile: "sp",
+		SubjectTokenType: "urn:ietf:params:oauth:token-type:access_token", Audience: []string{"a", "b"},
+		Resource: []string{"https://api.example/"}, Scopes: []string{"read"}, RequestedTokenType: "urn:x"},
+	&api.TokenExchangeResult{AccessToken: "AT", IssuedTokenType: "urn:ietf:params:oauth:token-type:access_token",
+		TokenType: "Bearer", ExpiresAt: 1800000000, Scope: "read"},
+	&api.UserinfoResult{Profile: "p", Claims: map[string]any{"sub": "alice", "email_verified": true}},
 }
 
 func zeroOf(v any) any { return reflect.New(reflect.TypeOf(v).Elem()).Interface() }
