@@ -71,9 +71,11 @@ func (c *command) login(ctx context.Context) error {
 		return flowErr
 	}
 	p.ClientSecret = ""
-	ix.Profiles[session.Profile] = profiles.Entry{Provider: p, Allowed: guard.Allowed()}
-	ix.Default = session.Profile
-	if err := ix.Save(); err != nil {
+	if err := c.updateIndex(ctx, func(ix *profiles.Index) error {
+		ix.Profiles[session.Profile] = profiles.Entry{Provider: p, Allowed: guard.Allowed()}
+		ix.Default = session.Profile
+		return nil
+	}); err != nil {
 		return fmt.Errorf("signed in, but the profile index could not be saved: %w", err)
 	}
 	if c.jsonOut {

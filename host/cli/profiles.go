@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"github.com/wasmlogin/wasmlogin/host/profiles"
 	"slices"
 
 	"github.com/wasmlogin/wasmlogin/plugin/api"
@@ -55,16 +56,14 @@ func (c *command) profilesList(context.Context) error {
 }
 
 // use makes a profile the default for commands given no --profile.
-func (c *command) use(_ context.Context, name string) error {
-	ix, err := c.loadIndex()
-	if err != nil {
-		return err
-	}
-	if _, ok := ix.Profiles[name]; !ok {
-		return &api.Error{Code: api.CodeBadInput, Message: fmt.Sprintf("no profile %q; `profiles` lists them", name)}
-	}
-	ix.Default = name
-	if err := ix.Save(); err != nil {
+func (c *command) use(ctx context.Context, name string) error {
+	if err := c.updateIndex(ctx, func(ix *profiles.Index) error {
+		if _, ok := ix.Profiles[name]; !ok {
+			return &api.Error{Code: api.CodeBadInput, Message: fmt.Sprintf("no profile %q; `profiles` lists them", name)}
+		}
+		ix.Default = name
+		return nil
+	}); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.env.Stderr, "Profile %q is now the default.\n", name)

@@ -138,6 +138,15 @@ func (c *command) phase(name string) {
 // processStart is as close to exec as Go lets a package see.
 var processStart = time.Now()
 
+// updateIndex changes profiles.json under its cross-process lock.
+func (c *command) updateIndex(ctx context.Context, change func(*profiles.Index) error) error {
+	dir, err := profiles.Dir(c.env.Getenv)
+	if err != nil {
+		return err
+	}
+	return profiles.Update(ctx, dir, change)
+}
+
 func (c *command) loadIndex() (*profiles.Index, error) {
 	dir, err := profiles.Dir(c.env.Getenv)
 	if err != nil {

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"github.com/wasmlogin/wasmlogin/host/profiles"
 	"slices"
 	"strings"
 	"time"
@@ -49,15 +50,13 @@ func (c *command) logout(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		ix, err := c.loadIndex()
-		if err != nil {
-			return err
-		}
-		delete(ix.Profiles, name)
-		if ix.Default == name {
-			ix.Default = ""
-		}
-		if err := ix.Save(); err != nil {
+		if err := c.updateIndex(ctx, func(ix *profiles.Index) error {
+			delete(ix.Profiles, name)
+			if ix.Default == name {
+				ix.Default = ""
+			}
+			return nil
+		}); err != nil {
 			return err
 		}
 		if c.jsonOut {

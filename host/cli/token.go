@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/wasmlogin/wasmlogin/host/engine"
+	"github.com/wasmlogin/wasmlogin/host/profiles"
 	"time"
 
 	"github.com/wasmlogin/wasmlogin/plugin/api"
@@ -29,6 +30,17 @@ func (c *command) withProfile(ctx context.Context, run func(profile api.ProfileR
 		return err
 	}
 	defer done()
+	// Loading runs in parallel across processes; the call, which may
+	// refresh and rotate, runs one process at a time per profile.
+	dir, err := profiles.Dir(c.env.Getenv)
+	if err != nil {
+		return err
+	}
+	unlock, err := profiles.Lock(ctx, dir, name)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	return run(api.ProfileRef{Profile: name}, inst)
 }
 

@@ -6,6 +6,7 @@
 package profiles
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -61,6 +62,24 @@ func Load(dir string) (*Index, error) {
 		ix.Profiles = map[string]Entry{}
 	}
 	return ix, nil
+}
+
+// Update applies change to the current index under a cross-process lock,
+// so two logins finishing at once do not lose each other's profile.
+func Update(ctx context.Context, dir string, change func(*Index) error) error {
+	unlock, err := lockIndex(ctx, dir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	ix, err := Load(dir)
+	if err != nil {
+		return err
+	}
+	if err := change(ix); err != nil {
+		return err
+	}
+	return ix.Save()
 }
 
 // Save writes the index atomically, readable by the user only.
