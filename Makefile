@@ -8,7 +8,14 @@ WASMFLAGS := -buildmode=c-shared -trimpath -buildvcs=false -ldflags='-s -w -buil
 
 PY_VENV   := examples/python/.venv
 
-.PHONY: all wasm test test-go test-python test-unit demo bench clean
+# Fuzz targets: package:Target. Each runs FUZZTIME (a short bound inside
+# `make test`, longer with `make fuzz`).
+FUZZ      := plugin/internal/jsonv:FuzzParse plugin/internal/jsonv:FuzzWriteString \
+             plugin/tokenresp:FuzzParse plugin/discovery:FuzzParse \
+             plugin/idtoken:FuzzVerify plugin/idtoken:FuzzParseJWKS plugin/flow:FuzzCallback
+FUZZTIME  ?= 60s
+
+.PHONY: all wasm test test-go test-python test-unit fuzz demo bench clean
 
 all: wasm
 
@@ -20,6 +27,7 @@ wasm:
 # the real Secret Service and a real headless browser. .ci/run provides the
 # keyring and browser; see README.
 test: test-go test-python
+	$(MAKE) --no-print-directory fuzz FUZZTIME=3s
 
 test-go:
 	$(GO) test -count=1 ./...
@@ -36,6 +44,13 @@ $(PY_VENV)/.installed: examples/python/requirements.txt
 # Flow logic only, natively: seconds.
 test-unit:
 	$(GO) test -count=1 ./plugin/...
+
+# Each target for FUZZTIME: no panics, no hangs, properties held.
+fuzz:
+	@for t in $(FUZZ); do \
+	  echo "fuzz $${t%%:*} $${t##*:} for $(FUZZTIME)"; \
+	  $(GO) test ./$${t%%:*} -run '^$$' -fuzz "^$${t##*:}\$$" -fuzztime $(FUZZTIME) >/dev/null || exit 1; \
+	done
 
 demo:
 	$(GO) run ./examples/demo

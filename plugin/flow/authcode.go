@@ -90,7 +90,7 @@ func authorizationURL(pl *pendingLogin) string {
 	q.Set("client_id", pl.provider.ClientID)
 	q.Set("redirect_uri", pl.redirectURI)
 	if len(pl.provider.Scopes) > 0 {
-		q.Set("scope", strings.Join(pl.provider.Scopes, " "))
+		q.Set("scope", strings.Join(pl.provider.Scopes, scopeSeparator(&pl.provider)))
 	}
 	q.Set("state", pl.state)
 	q.Set("code_challenge", pkce.Challenge(pl.verifier))
@@ -149,6 +149,11 @@ func validateCallback(pl *pendingLogin, callbackURL string) (string, *api.Error)
 		return "", failf(api.CodeCallback, "the redirect URL could not be parsed; copy the whole URL from the browser's address bar")
 	}
 	q := u.Query()
+	for _, name := range []string{"state", "code", "error"} {
+		if len(q[name]) > 1 { // RFC 6749 3.1: never more than once; which one would we trust?
+			return "", failf(api.CodeCallback, "the redirect carried %s more than once; nothing was accepted, run login again", name)
+		}
+	}
 	state := q.Get("state")
 	if state == "" || subtle.ConstantTimeCompare([]byte(state), []byte(pl.state)) != 1 {
 		return "", failf(api.CodeCallback, "the redirect carried a wrong or missing state, so it may not come from the login you started; nothing was accepted, run login again")
@@ -157,7 +162,7 @@ func validateCallback(pl *pendingLogin, callbackURL string) (string, *api.Error)
 	if pl.endpoints.IssParameter && !hasIss {
 		return "", failf(api.CodeCallback, "the server promises an iss parameter on redirects (RFC 9207) but this one has none; it was refused as a possible mix-up attack")
 	}
-	if hasIss && (len(iss) != 1 || iss[0] != pl.endpoints.Issuer) {
+	if hasIss && (len(iss) != 1 || !callbackIssuerOK(pl.endpoints.Issuer, iss[0])) {
 		return "", failf(api.CodeCallback, "the redirect names issuer %q, not %q; it was refused as a possible mix-up attack (RFC 9207)", clean(q.Get("iss")), pl.endpoints.Issuer)
 	}
 	if e := q.Get("error"); e != "" {

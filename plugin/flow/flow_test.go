@@ -106,6 +106,8 @@ func TestCallbackValidation(t *testing.T) {
 		{"server error escaped", "error=access_denied&error_description=%1b%5B31mno&state=STATE&iss=https://idp.example",
 			api.CodeServer, "access_denied ( [31mno)"},
 		{"no code", "state=STATE&iss=https://idp.example", api.CodeCallback, "neither a code"},
+		{"state twice", "code=x&state=STATE&state=evil&iss=https://idp.example", api.CodeCallback, "state more than once"},
+		{"code twice", "code=x&code=y&state=STATE&iss=https://idp.example", api.CodeCallback, "code more than once"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

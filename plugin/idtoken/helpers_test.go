@@ -61,7 +61,7 @@ func jwksJSON(keys ...map[string]any) []byte {
 	return must(json.Marshal(map[string]any{"keys": keys}))
 }
 
-func testKeySet(t *testing.T) *KeySet {
+func testKeySet(t testing.TB) *KeySet {
 	t.Helper()
 	ks, err := ParseJWKS(jwksJSON(
 		rsaJWK("rsa1", ""),
