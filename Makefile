@@ -15,7 +15,7 @@ FUZZ      := plugin/internal/jsonv:FuzzParse plugin/internal/jsonv:FuzzWriteStri
              plugin/idtoken:FuzzVerify plugin/idtoken:FuzzParseJWKS plugin/flow:FuzzCallback
 FUZZTIME  ?= 60s
 
-.PHONY: all wasm test test-go test-python test-unit fuzz demo bench clean
+.PHONY: all wasm test test-go test-python test-node test-unit fuzz demo bench clean
 
 all: wasm
 
@@ -26,7 +26,7 @@ wasm:
 # The whole suite: unit tests, end-to-end sign-ins against real servers,
 # the real Secret Service and a real headless browser. .ci/run provides the
 # keyring and browser; see README.
-test: test-go test-python
+test: test-go test-python test-node
 	$(MAKE) --no-print-directory fuzz FUZZTIME=3s
 
 test-go:
@@ -35,6 +35,14 @@ test-go:
 # The Python host (examples/python), in a venv with pinned packages.
 test-python: $(PY_VENV)/.installed
 	$(PY_VENV)/bin/python -m pytest -q examples/python
+
+# The Node.js host (examples/node), installed from its lockfile.
+test-node: examples/node/node_modules/.installed
+	cd examples/node && node --no-warnings --test
+
+examples/node/node_modules/.installed: examples/node/package-lock.json
+	npm ci --prefix examples/node --no-audit --no-fund
+	touch $@
 
 $(PY_VENV)/.installed: examples/python/requirements.txt
 	python3 -m venv $(PY_VENV)

@@ -1,0 +1,151 @@
+// End to end: the real plugin.wasm, this Node host as a subprocess, the repository's test provider
+// (internal/testop) and a BROWSER that signs in over HTTP, with the real Secret Service.
+// Run inside a D-Bus session with an unlocked gnome-keyring (see README). Without a Secret Service these
+// tests are skipped, except under CI=true, where they fail.
+import { AsyncEntry } from '@napi-rs/keyring'
+import assert from 'node:assert/strict'
+import { execFile, spawn } from 'node:child_process'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { after, before, test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+
+const here = fileURLToPath(new URL('..', import.meta.url))
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url))
+const LIFETIME = 300 // the provider's access token lifetime, seconds
+const service = `wasmlogin-node-test-${process.pid}` // never touches a real profile
+
+const entry = (key) => new AsyncEntry(service, key, { linux: { store: 'secret-service' } })
+async function secretServiceProblem() {
+  try {
+    const e = entry('probe')
+    await e.setPassword('probe', AbortSignal.timeout(5000))
+    await e.deletePassword(AbortSignal.timeout(5000))
+    return null
+  } catch (e) {
+    return `no Secret Service reachable (${e.message}); run the tests inside dbus-run-session with gnome-keyring (README)`
+  }
+}
+const problem = await secretServiceProblem()
+const skip = problem && process.env.CI !== 'true' ? problem : false
+
+let dir, op, opInfo, env
+before(async () => {
+  if (skip) return // every test below is skipped, loudly, with the reason
+  if (problem) assert.fail(problem) // CI=true: fail, do not skip
+  dir = await mkdtemp(join(tmpdir(), 'wasmlogin-node-'))
+  const build = (name) => promisify(execFile)('go', ['build', '-o', join(dir, name), `./internal/testop/cmd/${name}`], { cwd: repoRoot })
+  await Promise.all([build('opserver'), build('autobrowser')])
+  op = spawn(join(dir, 'opserver'), ['-access-token-lifetime', `${LIFETIME}s`], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const { value: line } = await createInterface({ input: op.stdout })[Symbol.asyncIterator]().next()
+  opInfo = JSON.parse(line)
+  env = {
+    ...process.env, BROWSER: join(dir, 'autobrowser'), TESTOP_USERNAME: opInfo.username, TESTOP_PASSWORD: opInfo.password,
+    AUTOBROWSER_LOG: join(dir, 'browser.log'), WASMLOGIN_NODE_CONFIG_DIR: join(dir, 'config'), WASMLOGIN_KEYRING_SERVICE: service,
+  }
+})
+
+after(async () => {
+  op?.stdin.end() // the provider serves until its stdin closes
+  if (problem) return
+  for (const key of ['default-profile', `profile/${opInfo?.profile}`]) await entry(key).deletePassword().catch(() => {})
+  if (dir) await rm(dir, { recursive: true, force: true })
+})
+
+function run(...args) {
+  return new Promise((resolve) => {
+    const started = performance.now()
+    execFile(process.execPath, ['--no-warnings', 'wasmlogin.mjs', ...args], { cwd: here, env, timeout: 20_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? err.code ?? 1 : 0, stdout, stderr, ms: performance.now() - started }))
+  })
+}
+const login = () => run('login', '--issuer', opInfo.issuer, '--client-id', opInfo.native_client_id)
+const tokenJSON = async (...args) => {
+  const r = await run('token', '--json', ...args)
+  assert.equal(r.code, 0, r.stderr)
+  return JSON.parse(r.stdout)
+}
+const authParams = async () => (await readFile(env.AUTOBROWSER_LOG, 'utf8')).trim().split('\n').map((u) => new URL(u).searchParams)
+
+test('browser sign-in, then token from the store, then a refresh', { skip }, async (t) => {
+  const r = await login()
+  assert.equal(r.code, 0, r.stderr)
+  assert.match(r.stderr, /Signed in to /)
+  t.diagnostic(`login: ${r.ms.toFixed(0)} ms`)
+
+  const first = await tokenJSON()
+  const second = await tokenJSON()
+  opInfo.profile = first.profile
+  assert.ok(first.access_token)
+  assert.equal(first.refreshed, false)
+  assert.deepEqual(second, first) // from the store, no server round trip
+  // The guest's clock is the real one: expires_at = its now + the lifetime.
+  assert.ok(Math.abs(first.expires_at - (Date.now() / 1000 + LIFETIME)) < 15, `expires_at ${first.expires_at}, now ${Date.now() / 1000}`)
+
+  const plain = await run('token', '--profile', first.profile)
+  assert.equal(plain.stdout.trim(), first.access_token)
+  t.diagnostic(`whole process \`token\`: ${plain.ms.toFixed(0)} ms`)
+
+  const refreshed = await tokenJSON('--force-refresh') // needs the allowlist saved by login
+  assert.equal(refreshed.refreshed, true)
+  assert.notEqual(refreshed.access_token, first.access_token)
+  assert.equal((await tokenJSON()).access_token, refreshed.access_token)
+})
+
+test('the guest has real randomness: two sign-ins, different state, nonce and PKCE challenge', { skip }, async () => {
+  assert.equal((await login()).code, 0)
+  const params = await authParams()
+  assert.ok(params.length >= 2)
+  const [a, b] = params.slice(-2)
+  for (const name of ['state', 'nonce', 'code_challenge']) {
+    assert.ok(a.get(name) && a.get(name).length >= 43, name)
+    assert.notEqual(a.get(name), b.get(name), name)
+  }
+})
+
+test('in process: load the plugin and call token', { skip }, async (t) => {
+  process.env.WASMLOGIN_KEYRING_SERVICE = service // read when the module loads
+  process.env.WASMLOGIN_NODE_CONFIG_DIR = env.WASMLOGIN_NODE_CONFIG_DIR
+  const { openPlugin } = await import('../wasmlogin.mjs')
+  const started = performance.now()
+  const plugin = await openPlugin(new Set([opInfo.issuer]))
+  const loaded = performance.now()
+  try {
+    const t1 = await plugin.call('token', { profile: opInfo.profile })
+    assert.ok(t1.access_token)
+  } finally {
+    await plugin.close()
+  }
+  t.diagnostic(`load ${(loaded - started).toFixed(0)} ms + token ${(performance.now() - loaded).toFixed(0)} ms`)
+})
+
+test('unknown profile: login_required, exit status 1', { skip }, async () => {
+  const r = await run('token', '--profile', 'nobody')
+  assert.equal(r.code, 1)
+  assert.match(r.stderr, /login_required/)
+})
+
+test('a forged callback is rejected; the page escapes the message; only one callback counts', { skip }, async () => {
+  // A "browser" that skips the provider and comes back with a code and a state of its own.
+  const forger = join(dir, 'forger.mjs')
+  await writeFile(forger, `const auth = new URL(process.argv.at(-1)), back = new URL(auth.searchParams.get('redirect_uri'))
+back.search = '?code=stolen&state=<b>forged</b>'
+const first = await fetch(back), page = await first.text()
+const second = await fetch(back).then((r) => r.status, () => 'closed')
+console.error('PAGE', first.status, page, 'SECOND', second)`)
+  const saved = env.BROWSER
+  env.BROWSER = `${process.execPath} ${forger}`
+  try {
+    const r = await login()
+    assert.equal(r.code, 1)
+    assert.match(r.stderr, /callback_rejected/)
+    assert.match(r.stderr, /PAGE 400 .*Sign-in failed/)
+    assert.doesNotMatch(r.stderr, /<b>/)
+    assert.match(r.stderr, /SECOND (404|closed)/)
+  } finally {
+    env.BROWSER = saved
+  }
+})
