@@ -10,6 +10,7 @@
 package testop
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -17,7 +18,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -86,6 +89,7 @@ type OP struct {
 
 	mu       sync.Mutex
 	requests map[string]int
+	forms    []url.Values // token endpoint requests, for secrets-hygiene tests
 }
 
 var quietLogrus sync.Once
@@ -183,11 +187,28 @@ func (op *OP) Requests(path string) int {
 // URL returns Issuer + path.
 func (op *OP) URL(path string) string { return op.Issuer + path }
 
+// TokenRequestForms returns the forms POSTed to the token endpoint so far
+// (codes, PKCE verifiers, refresh tokens): what a client must never leak.
+func (op *OP) TokenRequestForms() []url.Values {
+	op.mu.Lock()
+	defer op.mu.Unlock()
+	return slices.Clone(op.forms)
+}
+
 func (op *OP) count(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		op.mu.Lock()
 		op.requests[r.URL.Path]++
 		op.mu.Unlock()
+		if r.URL.Path == PathToken && r.Method == http.MethodPost {
+			body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			if form, err := url.ParseQuery(string(body)); err == nil {
+				op.mu.Lock()
+				op.forms = append(op.forms, form)
+				op.mu.Unlock()
+			}
+		}
 		next.ServeHTTP(w, r)
 	})
 }
