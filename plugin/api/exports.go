@@ -23,6 +23,15 @@ type Provider struct {
 	// PromptClientSecret asks the plugin to prompt (no echo) for the secret
 	// of a confidential client when none is stored yet.
 	PromptClientSecret bool `json:"prompt_client_secret,omitempty"`
+	// ScopeSeparator joins Scopes in the authorization request: "" or " "
+	// (RFC 6749 3.3), or "," for servers that want a comma list (Strava).
+	ScopeSeparator string `json:"scope_separator,omitempty"`
+	// TokenAuthMethod is how a confidential client sends its secret to the
+	// token endpoint, "client_secret_basic" or "client_secret_post", for
+	// servers that accept only one and have no discovery to say so (GitHub
+	// and Strava document the secret as a form parameter). It overrides
+	// discovery's token_endpoint_auth_methods_supported.
+	TokenAuthMethod string `json:"token_auth_method,omitempty"`
 }
 
 // ProfileRef names a stored sign-in: by profile name, or by the provider it

@@ -43,7 +43,7 @@ type Metadata struct {
 // RFC 8414 3.3): not even a trailing slash may differ, because ID tokens
 // carry the issuer as an exact string and a lenient match here would only
 // move the failure to token validation, or let one tenant's metadata stand
-// in for another's.
+// in for another's. The one exception is a multi-tenant alias (tenantAlias).
 func Parse(body []byte, expectedIssuer string) (*Metadata, error) {
 	trimmed := bytes.TrimSpace(body)
 	switch {
@@ -65,13 +65,26 @@ func Parse(body []byte, expectedIssuer string) (*Metadata, error) {
 	if m.Issuer == "" {
 		return nil, errors.New("discovery: metadata has no issuer")
 	}
-	if m.Issuer != expectedIssuer {
+	if m.Issuer != expectedIssuer && !tenantAlias(m.Issuer, expectedIssuer) {
 		return nil, fmt.Errorf("discovery: metadata issuer %q does not match the configured issuer %q", m.Issuer, expectedIssuer)
 	}
 	if err := m.checkEndpoints(); err != nil {
 		return nil, fmt.Errorf("discovery: %w", err)
 	}
 	return &m, nil
+}
+
+// tenantAlias accepts the one documented exception to the exact match:
+// metadata fetched from Microsoft's multi-tenant aliases "common" and
+// "organizations" (https://learn.microsoft.com/en-us/entra/identity-platform/v2-protocols-oidc#find-your-apps-openid-configuration-document-uri)
+// names the issuer as a template (see TenantPlaceholder). The alias must
+// sit where the placeholder is, so the origin and the rest of the path
+// still match; the ID token's issuer is then checked against its own
+// tenant. A configured tenant of its own never accepts a template, so it
+// never accepts another tenant's users.
+func tenantAlias(template, configured string) bool {
+	alias, ok := MatchTenantTemplate(template, configured)
+	return ok && (alias == "common" || alias == "organizations")
 }
 
 // fields lists the members of the metadata document that are read.

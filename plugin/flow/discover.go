@@ -9,6 +9,25 @@ import (
 // servers without discovery); otherwise OIDC discovery, then the RFC 8414
 // document for plain OAuth servers.
 func (e *Engine) discover(p *api.Provider) (endpoints, *api.Error) {
+	return e.discoverFor(p, true)
+}
+
+// discoverFor is discover for any grant. requirePKCE is false for grants
+// without an authorization request (client credentials), where a server's
+// PKCE support is beside the point. An explicit revocation endpoint wins
+// over discovery's (see withRevocationEndpoint).
+func (e *Engine) discoverFor(p *api.Provider, requirePKCE bool) (endpoints, *api.Error) {
+	ep, err := e.findEndpoints(p, requirePKCE)
+	if err == nil {
+		ep, err = withProviderOptions(p, ep)
+	}
+	if err != nil {
+		return ep, err
+	}
+	return withRevocationEndpoint(p, ep)
+}
+
+func (e *Engine) findEndpoints(p *api.Provider, requirePKCE bool) (endpoints, *api.Error) {
 	if p.AuthorizationEndpoint != "" || p.TokenEndpoint != "" {
 		return explicitEndpoints(p)
 	}
@@ -31,7 +50,7 @@ func (e *Engine) discover(p *api.Provider) (endpoints, *api.Error) {
 	if err != nil {
 		return endpoints{}, err
 	}
-	if !md.SupportsS256() {
+	if requirePKCE && !md.SupportsS256() {
 		return endpoints{}, failf(api.CodeInvalidResp, "%s does not support PKCE with S256, which a public client must use (RFC 9700 2.1.1)", p.Issuer)
 	}
 	return endpoints{
@@ -39,11 +58,14 @@ func (e *Engine) discover(p *api.Provider) (endpoints, *api.Error) {
 		JWKS: md.JWKSURI, Userinfo: md.UserinfoEndpoint, Revocation: md.RevocationEndpoint,
 		IssParameter:     md.AuthorizationResponseIssParameterSupported,
 		TokenAuthMethods: md.TokenEndpointAuthMethodsSupported, OIDC: md.JWKSURI != "",
-		ScopesSupported: md.ScopesSupported,
+		ScopesSupported: md.ScopesSupported, Device: md.DeviceAuthorizationEndpoint,
 	}, nil
 }
 
 func (e *Engine) fetchMetadata(u, issuer string) (*discovery.Metadata, *api.Error) {
+	if md := e.cachedMetadata(u, issuer); md != nil {
+		return md, nil
+	}
 	resp, herr := e.get(u, "application/json")
 	if herr != nil {
 		return nil, hostFailure("fetching "+u, herr)
@@ -60,6 +82,7 @@ func (e *Engine) fetchMetadata(u, issuer string) (*discovery.Metadata, *api.Erro
 	if err != nil {
 		return nil, failf(api.CodeInvalidResp, "discovery document at %s: %v", u, err)
 	}
+	e.rememberMetadata(u, issuer, md)
 	return md, nil
 }
 

@@ -13,6 +13,11 @@ type Engine struct {
 	host    Host
 	now     func() time.Time
 	pending map[string]*pendingLogin
+	// devices are started device sign-ins; the device code stays here.
+	devices map[string]*pendingDevice
+	// metadata caches discovery documents, so that login_choose and the
+	// flow it picks fetch them once (see discover_cache.go).
+	metadata map[string]cachedMetadata
 }
 
 // Tunables that are part of the documented behaviour.
@@ -30,7 +35,8 @@ const (
 
 // New returns an Engine that talks to host and reads the clock with now.
 func New(host Host, now func() time.Time) *Engine {
-	return &Engine{host: host, now: now, pending: map[string]*pendingLogin{}}
+	return &Engine{host: host, now: now, pending: map[string]*pendingLogin{},
+		devices: map[string]*pendingDevice{}, metadata: map[string]cachedMetadata{}}
 }
 
 // resolveProfile picks the profile name for a call: explicit, derived from the

@@ -16,6 +16,7 @@ type record struct {
 	Provider     api.Provider `json:"provider"` // ClientSecret stripped; kept below
 	Endpoints    endpoints    `json:"endpoints"`
 	ClientSecret string       `json:"client_secret,omitempty"`
+	Grant        string       `json:"grant,omitempty"` // "client_credentials": renews by that grant, not by refresh
 	Token        storedToken  `json:"token"`
 	// Claims are the validated ID token's claims: the identity, kept across
 	// refreshes that bring no new ID token.
@@ -45,6 +46,9 @@ type endpoints struct {
 	OIDC             bool     `json:"oidc,omitempty"`
 	// ScopesSupported is only needed while choosing default scopes.
 	ScopesSupported []string `json:"-"`
+	// Device is the device authorization endpoint (RFC 8628), only needed
+	// while starting a device sign-in.
+	Device string `json:"-"`
 }
 
 const recordVersion = 1

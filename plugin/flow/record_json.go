@@ -26,6 +26,7 @@ func recordFields(r *record) []jsonv.Field {
 			jsonv.OmitEmpty("oidc", &ep.OIDC),
 		}),
 		jsonv.OmitEmpty("client_secret", &r.ClientSecret),
+		jsonv.OmitEmpty("grant", &r.Grant),
 		jsonv.Always("token", []jsonv.Field{
 			jsonv.Always("access_token", &t.AccessToken),
 			jsonv.Always("token_type", &t.TokenType),

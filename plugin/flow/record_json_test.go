@@ -18,7 +18,7 @@ func fullRecord() *record {
 		Endpoints: endpoints{Issuer: "https://idp.example", Authorization: "https://idp.example/auth?a=1&b=2",
 			Token: "https://idp.example/token", JWKS: "j", Userinfo: "u", Revocation: "r", IssParameter: true,
 			TokenAuthMethods: []string{"client_secret_post"}, OIDC: true},
-		ClientSecret: "s<3",
+		ClientSecret: "s<3", Grant: grantClientCredentials,
 		Token: storedToken{AccessToken: "AT", TokenType: "Bearer", RefreshToken: "RT", IDToken: "ID",
 			Scope: "openid", ExpiresAt: 1800000000},
 		Claims: map[string]any{"sub": "alice", "email_verified": true, "groups": []any{"a", nil},

@@ -1,8 +1,6 @@
 package flow
 
 import (
-	"strings"
-
 	"github.com/wasmlogin/wasmlogin/plugin/api"
 )
 
@@ -19,17 +17,20 @@ func (e *Engine) Status(ref api.ProfileRef) (*api.Session, *api.Error) {
 	return sessionOf(profile, r), nil
 }
 
-// Logout forgets a profile's tokens and client secret.
+// Logout forgets a profile's tokens and client secret, after asking the
+// server to revoke the tokens (revoke.go).
 func (e *Engine) Logout(ref api.ProfileRef) (*api.LogoutResult, *api.Error) {
 	profile, perr := e.resolveProfile(ref)
 	if perr != nil {
 		return nil, perr
 	}
-	_, found, herr := e.host.SecretGet(profileKey(profile))
+	raw, found, herr := e.host.SecretGet(profileKey(profile))
 	if herr != nil {
 		return nil, storageFailure(herr)
 	}
+	res := &api.LogoutResult{Profile: profile, Removed: found}
 	if found {
+		res.Revoked, res.RevocationNote = e.revokeStored(raw) // never stops the deletion below
 		if herr := e.host.SecretDelete(profileKey(profile)); herr != nil {
 			return nil, storageFailure(herr)
 		}
@@ -39,7 +40,7 @@ func (e *Engine) Logout(ref api.ProfileRef) (*api.LogoutResult, *api.Error) {
 			return nil, storageFailure(herr)
 		}
 	}
-	return &api.LogoutResult{Profile: profile, Removed: found}, nil
+	return res, nil
 }
 
 func sessionOf(profile string, r *record) *api.Session {
@@ -48,8 +49,11 @@ func sessionOf(profile string, r *record) *api.Session {
 	if sub, ok := r.Claims["sub"].(string); ok {
 		s.Subject = sub
 	}
+	if iss, ok := r.Claims["iss"].(string); ok && iss != "" {
+		s.Issuer = iss // the user's tenant where discovery named a template
+	}
 	if r.Token.Scope != "" {
-		s.Scopes = strings.Fields(r.Token.Scope)
+		s.Scopes = splitScope(r.Token.Scope)
 	} else {
 		s.Scopes = r.Provider.Scopes
 	}

@@ -23,6 +23,9 @@ func (e *Engine) Token(in api.TokenInput) (*api.TokenResult, *api.Error) {
 	if !in.ForceRefresh && r.Token.AccessToken != "" && e.fresh(r.Token.ExpiresAt) {
 		return tokenResult(profile, r, false), nil
 	}
+	if r.Grant == grantClientCredentials {
+		return e.renewClientCredentials(profile, r)
+	}
 	if r.Token.RefreshToken == "" {
 		return nil, failf(api.CodeLoginRequired, "the access token for profile %q has expired and there is no refresh token; run login again", profile)
 	}
@@ -50,7 +53,10 @@ func (e *Engine) refresh(r *record) *api.Error {
 	tok, err := tokenresp.Parse(resp.Status, header(resp, "Content-Type"), []byte(resp.Body), e.now())
 	if err != nil {
 		f := tokenFailure("refreshing the access token", err)
-		if f.ServerError == "invalid_grant" {
+		// Dex answers a dead (reused, expired) refresh token with
+		// invalid_request, not invalid_grant. A refresh request carries
+		// nothing else that could be malformed, so both mean: log in again.
+		if f.ServerError == "invalid_grant" || f.ServerError == "invalid_request" || ownDeadRefreshCode(f.ServerError) {
 			f.Code = api.CodeLoginRequired
 			f.Message = "the refresh token is no longer valid (expired or revoked); run login again"
 		}
@@ -69,8 +75,10 @@ func (e *Engine) acceptToken(r *record, tok *tokenresp.Token, nonce string) *api
 		if err != nil {
 			return err
 		}
-		// OIDC Core 12.2: a refreshed ID token must be about the same user.
-		if !first && r.Claims != nil && r.Claims["sub"] != claims.Raw["sub"] {
+		// OIDC Core 12.2: a refreshed ID token must be about the same user,
+		// and sub means a user only within its issuer (its tenant, with
+		// Microsoft's multi-tenant issuer template).
+		if !first && r.Claims != nil && (r.Claims["sub"] != claims.Raw["sub"] || r.Claims["iss"] != claims.Raw["iss"]) {
 			return failf(api.CodeIDToken, "the refreshed ID token names another user; run login again")
 		}
 		r.Claims = claims.Raw

@@ -11,7 +11,7 @@ import (
 
 // Options is what the token is checked against.
 type Options struct {
-	Issuer   string // exactly as in discovery; compared byte for byte
+	Issuer   string // exactly as in discovery; compared byte for byte (a tenant template: see checkIssuer)
 	ClientID string
 	// Nonce is the value sent in the authorization request. Leave it empty
 	// for ID tokens from a refresh, which need not repeat it.
@@ -115,8 +115,8 @@ func decodeClaims(payload []byte) (map[string]any, error) {
 }
 
 func (c *Claims) validate(o Options) error {
-	if c.Issuer != o.Issuer {
-		return fmt.Errorf("id token: issuer %q does not match %q", c.Issuer, o.Issuer)
+	if err := c.checkIssuer(o.Issuer); err != nil {
+		return err
 	}
 	if len(c.Audience) == 0 {
 		return errors.New("id token: missing aud")

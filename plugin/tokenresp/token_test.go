@@ -64,6 +64,34 @@ func TestParseSuccess(t *testing.T) {
 			want:        Token{AccessToken: "a", TokenType: "Bearer"},
 		},
 		{
+			name:        "expires_in empty string",
+			contentType: jsonType,
+			body:        `{"access_token":"a","expires_in":""}`,
+			want:        Token{AccessToken: "a", TokenType: "Bearer"},
+		},
+		{
+			// https://docs.github.com/en/apps/creating-github-apps/authenticating-with-a-github-app/refreshing-user-access-tokens
+			name:        "GitHub App user token, form-encoded, expiring",
+			contentType: formType,
+			body:        "access_token=ghu_16C7e42F292c6912E7710c838347Ae178B4a&expires_in=28800&refresh_token=ghr_1B4a2e77838347a7E420ce178F2E7c6912E169246c34E1ccbF66C46812d16D5B1A9Dc86A1498&refresh_token_expires_in=15811200&scope=&token_type=bearer",
+			want: Token{AccessToken: "ghu_16C7e42F292c6912E7710c838347Ae178B4a", TokenType: "Bearer",
+				RefreshToken: "ghr_1B4a2e77838347a7E420ce178F2E7c6912E169246c34E1ccbF66C46812d16D5B1A9Dc86A1498", ExpiresAt: now.Add(8 * time.Hour)},
+		},
+		{
+			// https://docs.gitlab.com/api/oauth2/: created_at beside expires_in.
+			name:        "GitLab with created_at",
+			contentType: jsonType,
+			body:        `{"access_token":"c97d","token_type":"bearer","expires_in":7200,"refresh_token":"803c","created_at":1628711391}`,
+			want:        Token{AccessToken: "c97d", TokenType: "Bearer", RefreshToken: "803c", ExpiresAt: now.Add(2 * time.Hour)},
+		},
+		{
+			// https://developers.google.com/identity/protocols/oauth2/native-app#offline
+			name:        "Google refresh answer: no refresh_token, no id_token",
+			contentType: jsonType,
+			body:        `{"access_token":"1/fFAGRNJru1FTz70BzhT3Zg","expires_in":3920,"scope":"openid email","token_type":"Bearer"}`,
+			want:        Token{AccessToken: "1/fFAGRNJru1FTz70BzhT3Zg", TokenType: "Bearer", Scope: "openid email", ExpiresAt: now.Add(3920 * time.Second)},
+		},
+		{
 			name:        "expires_in zero means unknown",
 			contentType: jsonType,
 			body:        `{"access_token":"a","token_type":"Bearer","expires_in":0}`,

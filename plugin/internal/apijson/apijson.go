@@ -194,6 +194,8 @@ func providerFields(p *api.Provider) []jsonv.Field {
 		jsonv.OmitEmpty("extra_auth_params", &p.ExtraAuthParams),
 		jsonv.OmitEmpty("client_secret", &p.ClientSecret),
 		jsonv.OmitEmpty("prompt_client_secret", &p.PromptClientSecret),
+		jsonv.OmitEmpty("scope_separator", &p.ScopeSeparator),
+		jsonv.OmitEmpty("token_auth_method", &p.TokenAuthMethod),
 	}
 }
 

@@ -17,7 +17,8 @@ import (
 var fullProvider = api.Provider{Issuer: "https://idp.example/t?x=<&>", ClientID: "cli", Scopes: []string{"openid", "e\u2028"},
 	AuthorizationEndpoint: "https://idp.example/auth", TokenEndpoint: "https://idp.example/token", JWKSURI: "https://idp.example/keys",
 	DeviceAuthorizationEndpoint: "https://idp.example/device", RevocationEndpoint: "https://idp.example/revoke",
-	ExtraAuthParams: map[string]string{"prompt": "login", "acr_values": "\x01é"}, ClientSecret: "s\"3", PromptClientSecret: true}
+	ExtraAuthParams: map[string]string{"prompt": "login", "acr_values": "\x01é"}, ClientSecret: "s\"3", PromptClientSecret: true,
+	ScopeSeparator: ",", TokenAuthMethod: "client_secret_post"}
 
 var fullError = api.Error{Code: "server_error", Message: "m\n", ServerError: "invalid_grant", ServerDescription: "d", RetryAfterSeconds: 30}
 
