@@ -15,6 +15,9 @@ import (
 // flow: Wait returns as soon as the real callback is handled.
 const readHeaderTimeout = 10 * time.Second
 
+// shutdownGrace bounds how long closing waits for the page to be read.
+const shutdownGrace = 300 * time.Millisecond
+
 // Page is what the browser shows after the redirect. Handlers say whether
 // the login worked; the terminal carries the details.
 type Page struct {
@@ -78,9 +81,17 @@ func (l *Listener) Wait(ctx context.Context, handle func(callbackURL string) Pag
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(l.ln) }()
-	// Close, not Shutdown: Shutdown would wait for idle pre-connections.
-	// The page has been flushed in full by then (see writePage).
-	defer srv.Close()
+	// A short graceful shutdown lets the browser read the page before the
+	// socket closes (an abrupt close can reset it mid-read); the bound keeps
+	// speculative pre-connections, which Shutdown counts as active for a
+	// while, from delaying the login.
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		defer cancel()
+		if srv.Shutdown(sctx) != nil {
+			srv.Close()
+		}
+	}()
 
 	select {
 	case u := <-got:

@@ -18,6 +18,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/wasmlogin/wasmlogin/internal/testop/autologin"
 	"net/url"
 	"os"
 	"time"
@@ -27,7 +28,7 @@ import (
 
 func main() {
 	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "dexbrowser:", err)
+		fmt.Fprintln(os.Stderr, "dexbrowser:", autologin.Redact(err.Error()))
 		os.Exit(1)
 	}
 }
@@ -60,7 +61,7 @@ func run() error {
 		return err
 	}
 	if os.Getenv("DEXBROWSER_VERBOSE") == "1" {
-		fmt.Fprintln(os.Stderr, "dexbrowser: ended at", final)
+		fmt.Fprintln(os.Stderr, "dexbrowser: ended at", autologin.Redact(final))
 	}
 	return nil
 }

@@ -21,7 +21,7 @@ import (
 
 func main() {
 	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "autobrowser:", err)
+		fmt.Fprintln(os.Stderr, "autobrowser:", autologin.Redact(err.Error()))
 		os.Exit(1)
 	}
 }
@@ -55,7 +55,7 @@ func run() error {
 		return err
 	}
 	if os.Getenv("AUTOBROWSER_VERBOSE") == "1" {
-		fmt.Fprintln(os.Stderr, "autobrowser: ended at", final)
+		fmt.Fprintln(os.Stderr, "autobrowser: ended at", autologin.Redact(final))
 	}
 	return nil
 }

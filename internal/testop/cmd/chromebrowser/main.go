@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/wasmlogin/wasmlogin/internal/testop/autologin"
 	"io"
 	"log"
 	"net/url"
@@ -35,7 +36,7 @@ const (
 
 func main() {
 	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "chromebrowser:", err)
+		fmt.Fprintln(os.Stderr, "chromebrowser:", autologin.Redact(err.Error()))
 		os.Exit(1)
 	}
 }
