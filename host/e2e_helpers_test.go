@@ -18,7 +18,7 @@ import (
 // embedded plugin, against zitadel/oidc's example OP started by the test,
 // with a BROWSER program playing the user. Nothing here is a fake server.
 
-var bins struct{ host, autobrowser, chromebrowser string }
+var bins struct{ host, autobrowser, chromebrowser, dexbrowser string }
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "wasmlogin-e2e-")
@@ -32,6 +32,7 @@ func TestMain(m *testing.M) {
 		{&bins.host, "host", "."},
 		{&bins.autobrowser, "autobrowser", "../internal/testop/cmd/autobrowser"},
 		{&bins.chromebrowser, "chromebrowser", "../internal/testop/cmd/chromebrowser"},
+		{&bins.dexbrowser, "dexbrowser", "../internal/dexop/cmd/dexbrowser"},
 	} {
 		*b.out = filepath.Join(dir, b.name)
 		if out, err := exec.Command("go", "build", "-o", *b.out, b.pkg).CombinedOutput(); err != nil {
@@ -67,6 +68,9 @@ func newWorld(t testing.TB, op *testop.OP, browser string) *world {
 		"WASMLOGIN_CACHE_DIR="+sharedCacheDir(t),
 		"WASMLOGIN_KEYRING_SERVICE="+w.service,
 		"BROWSER="+browser,
+		// A developer's SSH session must not turn logins into device flows
+		// (empty counts as unset; the last duplicate wins).
+		"SSH_CONNECTION=", "SSH_TTY=",
 		"TESTOP_USERNAME="+op.Username, "TESTOP_PASSWORD="+op.Password)
 	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
 		if os.Getenv("CI") == "true" {

@@ -2,16 +2,33 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"github.com/wasmlogin/wasmlogin/host/profiles"
+	"runtime"
 
-	"github.com/wasmlogin/wasmlogin/host/loopback"
+	"github.com/wasmlogin/wasmlogin/host/profiles"
 	"github.com/wasmlogin/wasmlogin/plugin/api"
 )
 
-// login runs the browser flow: listen on loopback, let the plugin build the
-// authorization URL, wait for exactly one callback and let the plugin judge it.
+// errCancelled ends a login the user interrupted (Ctrl-C): one word, no
+// stack trace, a non-zero exit.
+var errCancelled = errors.New("cancelled")
+
+// login asks the plugin which flow fits this machine and server, runs it
+// (browser: loopback redirect or a pasted URL; device: a code to enter
+// elsewhere) and records the profile.
 func (c *command) login(ctx context.Context) error {
+	err := c.runLogin(ctx)
+	if err != nil && ctx.Err() != nil {
+		return errCancelled
+	}
+	return err
+}
+
+func (c *command) runLogin(ctx context.Context) error {
+	if c.machine.clientCredentials {
+		return c.clientLogin(ctx) // machine.go
+	}
 	ix, err := c.loadIndex()
 	if err != nil {
 		return err
@@ -23,6 +40,9 @@ func (c *command) login(ctx context.Context) error {
 			p.PromptClientSecret = c.provider.PromptClientSecret
 		}
 	}
+	if err := c.applyPreset(&p, ix); err != nil {
+		return err
+	}
 	if p.ClientID == "" || (p.Issuer == "" && p.TokenEndpoint == "") {
 		return &api.Error{Code: api.CodeBadInput, Message: "login needs --issuer and --client-id (see --help)"}
 	}
@@ -31,7 +51,7 @@ func (c *command) login(ctx context.Context) error {
 			return &api.Error{Code: api.CodeBadInput, Message: fmt.Sprintf("--client-secret-env %s: that environment variable is empty", c.secretEnv)}
 		}
 	}
-	services, guard, err := c.services([]string{p.Issuer, p.AuthorizationEndpoint, p.TokenEndpoint, p.JWKSURI})
+	services, guard, err := c.services([]string{p.Issuer, p.AuthorizationEndpoint, p.TokenEndpoint, p.JWKSURI, p.DeviceAuthorizationEndpoint, p.RevocationEndpoint})
 	if err != nil {
 		return err
 	}
@@ -40,35 +60,26 @@ func (c *command) login(ctx context.Context) error {
 		return err
 	}
 	defer done()
-	l, err := loopback.Listen(loopback.Options{Host: c.redirectHost, Port: c.redirectPort, Path: c.redirectPath})
-	if err != nil {
-		return &api.Error{Code: api.CodeBadInput, Message: err.Error()}
-	}
-	defer l.Close()
 
-	begun, err := inst.LoginBegin(ctx, api.LoginBeginInput{
-		ProfileRef:  api.ProfileRef{Profile: c.profile, Provider: &p},
-		RedirectURI: l.RedirectURI(), OpenBrowser: !c.noOpen})
+	ref := api.ProfileRef{Profile: c.profile, Provider: &p}
+	where := detectSession(c.env.Getenv, runtime.GOOS, c.env.OpenBrowser != nil)
+	choice, err := inst.LoginChoose(ctx, api.LoginChooseInput{ProfileRef: ref, Prefer: c.preferredFlow(),
+		BrowserUsable: where.browserUsable, Remote: where.remote})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(c.env.Stderr, "Waiting for the browser to come back to %s ...\n", l.RedirectURI())
-	wctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
+	fmt.Fprintf(c.env.Stderr, "Signing in with the %s flow: %s.\n", choice.Flow, choice.Reason)
+	open := where.browserUsable && !c.noOpen && !c.noBrowser
 	var session *api.Session
-	var flowErr error
-	_, err = l.Wait(wctx, func(callbackURL string) loopback.Page {
-		session, flowErr = inst.LoginComplete(ctx, api.LoginCompleteInput{FlowID: begun.FlowID, CallbackURL: callbackURL})
-		if flowErr != nil {
-			return loopback.Page{Title: "Sign-in failed", Message: flowErr.Error() + " Return to the terminal for details."}
-		}
-		return loopback.Page{Success: true, Title: "Signed in", Message: "You are signed in. You can close this tab and return to the terminal."}
-	})
+	if choice.Flow == "device" {
+		session, err = c.loginDevice(ctx, inst, ref, open)
+	} else {
+		// Where the browser may run elsewhere, its redirect may never reach
+		// the listener: then the user pastes the URL it ended on.
+		session, err = c.loginBrowser(ctx, inst, ref, open, c.noBrowser || where.remote)
+	}
 	if err != nil {
 		return err
-	}
-	if flowErr != nil {
-		return flowErr
 	}
 	p.ClientSecret = ""
 	if err := c.updateIndex(ctx, func(ix *profiles.Index) error {
@@ -92,6 +103,18 @@ func (c *command) login(ctx context.Context) error {
 	}
 	fmt.Fprintf(c.env.Stderr, " (profile %q).\n", session.Profile)
 	return nil
+}
+
+// preferredFlow is the user's explicit wish, if any: --device, or
+// --no-browser, which asks for the browser flow with a pasted redirect.
+func (c *command) preferredFlow() string {
+	switch {
+	case c.device:
+		return "device"
+	case c.noBrowser:
+		return "browser"
+	}
+	return ""
 }
 
 func orDash(s string) string {

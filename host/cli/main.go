@@ -44,17 +44,24 @@ type command struct {
 	scopes       string
 	secretEnv    string
 	jsonOut      bool
+	verbose      bool // trace the plugin's HTTP, redacted
 	store        string
 	forceRefresh bool
 	headerOut    bool   // token --header
 	gitUsername  string // git-credential --username
 	tokenEnv     string // exec --env
 	noOpen       bool
+	noBrowser    bool // login --no-browser: no browser here, paste the redirect
+	device       bool // login --device
 	timeout      time.Duration
 	redirectHost string
 	redirectPort int
 	redirectPath string
+	presetName   string    // login --provider
+	tenant       string    // login --tenant
 	lastPhase    time.Time // for WASMLOGIN_TIMING
+
+	machine machineFlags // login --client-credentials, exchange (machine.go)
 }
 
 // Main runs one command line and returns the process exit code.
@@ -75,6 +82,8 @@ func Main(ctx context.Context, args []string, env Env) int {
 		"exec":               func(ctx context.Context) error { return c.execWithToken(ctx, rest) },
 		"profiles":           c.profilesList,
 		"use":                func(ctx context.Context) error { return c.use(ctx, rest[0]) },
+		"exchange":           c.exchange,
+		"userinfo":           c.userinfo,
 	}[c.name]
 	if run == nil {
 		fmt.Fprintf(env.Stderr, "unknown command %q; run with --help to see the commands\n", c.name)
@@ -120,6 +129,7 @@ func (c *command) flags() *flag.FlagSet {
 	fs.StringVar(&c.provider.Issuer, "issuer", "", "")
 	fs.StringVar(&c.provider.ClientID, "client-id", "", "")
 	fs.BoolVar(&c.jsonOut, "json", false, "")
+	fs.BoolVar(&c.verbose, "verbose", false, "")
 	fs.StringVar(&c.store, "store", "", "")
 	switch c.name {
 	case "login":
@@ -140,10 +150,15 @@ func (c *command) flags() *flag.FlagSet {
 		})
 		fs.StringVar(&c.secretEnv, "client-secret-env", "", "")
 		fs.BoolVar(&c.provider.PromptClientSecret, "client-secret-prompt", false, "")
-		fs.StringVar(&c.redirectHost, "redirect-host", "127.0.0.1", "")
+		fs.StringVar(&c.redirectHost, "redirect-host", "", "") // "" is 127.0.0.1 unless a preset says otherwise
+		fs.StringVar(&c.presetName, "provider", "", "")
+		fs.StringVar(&c.tenant, "tenant", "", "")
 		fs.IntVar(&c.redirectPort, "redirect-port", 0, "")
 		fs.StringVar(&c.redirectPath, "redirect-path", "/callback", "")
 		fs.BoolVar(&c.noOpen, "no-open", false, "")
+		fs.BoolVar(&c.noBrowser, "no-browser", false, "")
+		fs.BoolVar(&c.device, "device", false, "")
+		fs.StringVar(&c.provider.DeviceAuthorizationEndpoint, "device-url", "", "")
 		fs.DurationVar(&c.timeout, "timeout", 5*time.Minute, "")
 	case "token":
 		fs.BoolVar(&c.forceRefresh, "force-refresh", false, "")
@@ -153,6 +168,7 @@ func (c *command) flags() *flag.FlagSet {
 	case "exec":
 		fs.StringVar(&c.tokenEnv, "env", "ACCESS_TOKEN", "")
 	}
+	c.machine.register(c, fs)
 	return fs
 }
 

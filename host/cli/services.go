@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"github.com/wasmlogin/wasmlogin/host/httptrace"
 	"github.com/wasmlogin/wasmlogin/host/profiles"
 	"os"
 	"path/filepath"
@@ -71,8 +72,14 @@ func (c *command) services(allowed []string) (*engine.Services, *httpguard.Guard
 	if open == nil {
 		open = browser.Open
 	}
+	var http interface {
+		Do(context.Context, api.HTTPRequest) api.Reply[api.HTTPResponse]
+	} = guard
+	if c.verbose || c.env.Getenv("WASMLOGIN_VERBOSE") == "1" {
+		http = &httptrace.Tracer{Next: guard, W: c.env.Stderr, ShowSecrets: c.env.Getenv("WASMLOGIN_TRACE_SECRETS") == "1"}
+	}
 	s := &engine.Services{
-		HTTP:        guard,
+		HTTP:        http,
 		Secrets:     store,
 		OpenBrowser: open,
 		Notify: func(level, msg string) {

@@ -63,7 +63,7 @@ func (c *command) logout(ctx context.Context) error {
 			c.printJSON(r)
 			return nil
 		}
-		fmt.Fprintf(c.env.Stderr, "Signed out of profile %q; its tokens were deleted from this machine.\n", name)
+		fmt.Fprintln(c.env.Stderr, logoutText(name, r))
 		return nil
 	})
 }

@@ -93,6 +93,7 @@ func runFlows(t *testing.T) {
 		t.Fatal(err)
 	}
 	ref := api.ProfileRef{Profile: begun.Profile}
+	runMachineFlows(t, inst, op, ref) // machine_payload_test.go
 	for _, err := range []error{
 		ignore(inst.Token(ctx, api.TokenInput{ProfileRef: ref, ForceRefresh: true})),
 		ignore(inst.Status(ctx, ref)),
@@ -102,6 +103,7 @@ func runFlows(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	runDeviceFlows(t, inst, op, provider) // device_payload_test.go
 	// Failures are payloads too.
 	inst.Token(ctx, api.TokenInput{ProfileRef: ref})
 	inst.LoginComplete(ctx, api.LoginCompleteInput{FlowID: "unknown"})

@@ -1,0 +1,110 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync/atomic"
+
+	"github.com/wasmlogin/wasmlogin/host/engine"
+	"github.com/wasmlogin/wasmlogin/host/loopback"
+	"github.com/wasmlogin/wasmlogin/plugin/api"
+)
+
+// loginBrowser runs the browser flow: listen on loopback, let the plugin
+// build the authorization URL, and hand exactly one callback to the plugin.
+// With paste, the URL the browser ended on may also be pasted on stdin
+// (the browser runs on another machine and cannot reach the listener);
+// whichever comes first is the one callback.
+func (c *command) loginBrowser(ctx context.Context, inst *engine.Instance, ref api.ProfileRef, open, paste bool) (*api.Session, error) {
+	l, err := loopback.Listen(loopback.Options{Host: c.redirectHost, Port: c.redirectPort, Path: c.redirectPath})
+	if err != nil {
+		return nil, &api.Error{Code: api.CodeBadInput, Message: err.Error()}
+	}
+	defer l.Close()
+	begun, err := inst.LoginBegin(ctx, api.LoginBeginInput{ProfileRef: ref, RedirectURI: l.RedirectURI(), OpenBrowser: open})
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(c.env.Stderr, "Waiting for the browser to come back to %s ...\n", l.RedirectURI())
+
+	type outcome struct {
+		session *api.Session
+		err     error
+	}
+	var claimed atomic.Bool
+	complete := func(callbackURL string) (outcome, bool) {
+		if !claimed.CompareAndSwap(false, true) {
+			return outcome{}, false
+		}
+		s, err := inst.LoginComplete(ctx, api.LoginCompleteInput{FlowID: begun.FlowID, CallbackURL: callbackURL})
+		return outcome{s, err}, true
+	}
+
+	wctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	results := make(chan outcome, 2)
+	go func() {
+		_, err := l.Wait(wctx, func(callbackURL string) loopback.Page {
+			o, ok := complete(callbackURL)
+			if !ok {
+				return loopback.Page{Title: "Already handled", Message: "This sign-in was completed with the URL pasted in the terminal. You can close this tab."}
+			}
+			results <- o
+			if o.err != nil {
+				return loopback.Page{Title: "Sign-in failed", Message: o.err.Error() + " Return to the terminal for details."}
+			}
+			return loopback.Page{Success: true, Title: "Signed in", Message: "You are signed in. You can close this tab and return to the terminal."}
+		})
+		if err != nil {
+			results <- outcome{err: err}
+		}
+	}()
+	pasted := make(chan string)
+	if paste {
+		fmt.Fprintln(c.env.Stderr, "If the page does not load (the browser runs on another machine), copy the full URL from its address bar, paste it here and press Enter.")
+		go c.readPastedRedirects(wctx, l.RedirectURI(), pasted)
+	}
+	for {
+		select {
+		case o := <-results:
+			return o.session, o.err
+		case u := <-pasted:
+			if o, ok := complete(u); ok {
+				return o.session, o.err
+			}
+		}
+	}
+}
+
+// readPastedRedirects reads lines from stdin and passes on those that look
+// like the redirect this login waits for. Anything else gets a hint and
+// another chance, because handing the plugin a wrong URL would end the
+// login (it accepts one callback per flow). Whether the URL is genuine
+// (state, issuer, code) is the plugin's decision.
+func (c *command) readPastedRedirects(ctx context.Context, redirectURI string, out chan<- string) {
+	want, _ := url.Parse(redirectURI)
+	in := bufio.NewScanner(c.env.Stdin)
+	in.Buffer(make([]byte, 0, 4096), 64<<10)
+	for in.Scan() {
+		line := strings.TrimSpace(in.Text())
+		if line == "" {
+			continue
+		}
+		if !strings.Contains(line, "://") { // some address bars hide the scheme
+			line = "http://" + line
+		}
+		u, err := url.Parse(line)
+		if err != nil || !strings.EqualFold(u.Host, want.Host) || u.Path != want.Path || u.RawQuery == "" {
+			fmt.Fprintf(c.env.Stderr, "That is not the address this login waits for; it starts with %s? and goes on with code= or error=. Paste the whole URL from the address bar.\n", redirectURI)
+			continue
+		}
+		select {
+		case out <- line:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
