@@ -21,6 +21,9 @@ func TestConcurrentTokenRefreshOnce(t *testing.T) {
 	w.must("token", "--profile", "busy") // warm the compile cache: the test is about refresh, not compile time
 	before := refreshTokenOf(w.stored("busy"))
 	time.Sleep(3 * time.Second) // now inside the 30 s margin: every process wants to refresh
+	// The refreshed token lasts an hour, so a process that gets the lock
+	// late under load finds it fresh instead of refreshing once more.
+	op.Storage.SetAccessTokenLifetime(time.Hour)
 	requests := op.Requests(testop.PathToken)
 
 	const n = 20

@@ -56,7 +56,20 @@ func newStorage(users storage.UserStore, opts Options) *Storage {
 }
 
 // AccessTokenLifetime returns the configured access token lifetime.
-func (s *Storage) AccessTokenLifetime() time.Duration { return s.lifetime }
+func (s *Storage) AccessTokenLifetime() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lifetime
+}
+
+// SetAccessTokenLifetime changes the lifetime of tokens issued from now on,
+// so a test can let one token near its expiry and then make the next one
+// last, instead of racing a margin of a few seconds.
+func (s *Storage) SetAccessTokenLifetime(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lifetime = d
+}
 
 // nativeClient adds grant types to the example's native client.
 type nativeClient struct {
@@ -138,9 +151,9 @@ func (s *Storage) CreateAccessAndRefreshTokens(ctx context.Context, request op.T
 }
 
 func (s *Storage) track(tokenID string) time.Time {
-	exp := time.Now().Add(s.lifetime)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	exp := time.Now().Add(s.lifetime)
 	s.expires[tokenID] = exp
 	return exp
 }
