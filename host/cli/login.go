@@ -33,29 +33,11 @@ func (c *command) runLogin(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	p := c.provider
-	if p.Issuer == "" && p.ClientID == "" && p.TokenEndpoint == "" && c.profile != "" {
-		if e, ok := ix.Profiles[c.profile]; ok { // log in again with what the profile used
-			p = e.Provider
-			p.PromptClientSecret = c.provider.PromptClientSecret
-		}
-	}
-	if err := c.applyPreset(&p, ix); err != nil {
-		return err
-	}
-	if p.ClientID == "" || (p.Issuer == "" && p.TokenEndpoint == "") {
-		return &api.Error{Code: api.CodeBadInput, Message: "login needs --issuer and --client-id (see --help)"}
-	}
-	if c.secretEnv != "" {
-		if p.ClientSecret = c.env.Getenv(c.secretEnv); p.ClientSecret == "" {
-			return &api.Error{Code: api.CodeBadInput, Message: fmt.Sprintf("--client-secret-env %s: that environment variable is empty", c.secretEnv)}
-		}
-	}
-	services, guard, err := c.services([]string{p.Issuer, p.AuthorizationEndpoint, p.TokenEndpoint, p.JWKSURI, p.DeviceAuthorizationEndpoint, p.RevocationEndpoint})
+	p, err := c.loginProvider(ix, "login needs --issuer and --client-id (see --help)", true)
 	if err != nil {
 		return err
 	}
-	inst, done, err := c.instance(ctx, services)
+	inst, guard, done, err := c.start(ctx, []string{p.Issuer, p.AuthorizationEndpoint, p.TokenEndpoint, p.JWKSURI, p.DeviceAuthorizationEndpoint, p.RevocationEndpoint})
 	if err != nil {
 		return err
 	}
@@ -122,4 +104,31 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// loginProvider is the provider a login uses: the flags, or, for a bare
+// --profile, what that profile used last time; a preset when asked; and
+// the client secret from the environment variable the user named.
+func (c *command) loginProvider(ix *profiles.Index, missing string, presets bool) (api.Provider, error) {
+	p := c.provider
+	if p.Issuer == "" && p.ClientID == "" && p.TokenEndpoint == "" && c.profile != "" {
+		if e, ok := ix.Profiles[c.profile]; ok {
+			p = e.Provider
+			p.PromptClientSecret = c.provider.PromptClientSecret
+		}
+	}
+	if presets {
+		if err := c.applyPreset(&p, ix); err != nil {
+			return p, err
+		}
+	}
+	if p.ClientID == "" || (p.Issuer == "" && p.TokenEndpoint == "") {
+		return p, &api.Error{Code: api.CodeBadInput, Message: missing}
+	}
+	if c.secretEnv != "" {
+		if p.ClientSecret = c.env.Getenv(c.secretEnv); p.ClientSecret == "" {
+			return p, &api.Error{Code: api.CodeBadInput, Message: fmt.Sprintf("--client-secret-env %s: that environment variable is empty", c.secretEnv)}
+		}
+	}
+	return p, nil
 }

@@ -49,34 +49,19 @@ var authMethods = map[string]string{"": "", "basic": "client_secret_basic", "pos
 // so `token`, `status` and `logout` work the same afterwards; `token`
 // renews it by running the grant again.
 func (c *command) clientLogin(ctx context.Context) error {
-	ix, err := c.loadIndex()
-	if err != nil {
-		return err
-	}
-	p := c.provider
-	if p.Issuer == "" && p.ClientID == "" && p.TokenEndpoint == "" && c.profile != "" {
-		if e, ok := ix.Profiles[c.profile]; ok { // sign in again with what the profile used
-			p = e.Provider
-			p.PromptClientSecret = c.provider.PromptClientSecret
-		}
-	}
-	if p.ClientID == "" || (p.Issuer == "" && p.TokenEndpoint == "") {
-		return &api.Error{Code: api.CodeBadInput, Message: "login --client-credentials needs --client-id and --issuer (or --token-url); see --help"}
-	}
 	method, ok := authMethods[c.machine.authMethod]
 	if !ok {
 		return &api.Error{Code: api.CodeBadInput, Message: fmt.Sprintf("--auth-method %q: use basic or post", c.machine.authMethod)}
 	}
-	if c.secretEnv != "" {
-		if p.ClientSecret = c.env.Getenv(c.secretEnv); p.ClientSecret == "" {
-			return &api.Error{Code: api.CodeBadInput, Message: fmt.Sprintf("--client-secret-env %s: that environment variable is empty", c.secretEnv)}
-		}
-	}
-	services, guard, err := c.services([]string{p.Issuer, p.TokenEndpoint, p.RevocationEndpoint})
+	ix, err := c.loadIndex()
 	if err != nil {
 		return err
 	}
-	inst, done, err := c.instance(ctx, services)
+	p, err := c.loginProvider(ix, "login --client-credentials needs --client-id and --issuer (or --token-url); see --help", false)
+	if err != nil {
+		return err
+	}
+	inst, guard, done, err := c.start(ctx, []string{p.Issuer, p.TokenEndpoint, p.RevocationEndpoint})
 	if err != nil {
 		return err
 	}
@@ -151,11 +136,7 @@ func (c *command) exchange(ctx context.Context) error {
 		}
 		allowed = append(allowed, sub.Allowed...) // its token may need a refresh
 	}
-	services, _, err := c.services(allowed)
-	if err != nil {
-		return err
-	}
-	inst, done, err := c.instance(ctx, services)
+	inst, _, done, err := c.start(ctx, allowed)
 	if err != nil {
 		return err
 	}

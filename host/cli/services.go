@@ -111,6 +111,20 @@ func (c *command) prompt(message string, secret bool) (string, error) {
 	return strings.TrimRight(line, "\r\n"), err
 }
 
+// start lends the plugin this host's services, with the HTTP allowlist
+// seeded from allowed, and starts one instance.
+func (c *command) start(ctx context.Context, allowed []string) (*engine.Instance, *httpguard.Guard, func(), error) {
+	services, guard, err := c.services(allowed)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	inst, done, err := c.instance(ctx, services)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return inst, guard, done, nil
+}
+
 // instance starts the runtime and one plugin instance.
 func (c *command) instance(ctx context.Context, s *engine.Services) (*engine.Instance, func(), error) {
 	rt, err := engine.New(ctx, engine.Options{CacheDir: c.env.Getenv("WASMLOGIN_CACHE_DIR"),

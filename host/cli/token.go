@@ -21,11 +21,7 @@ func (c *command) withProfile(ctx context.Context, run func(profile api.ProfileR
 	if err != nil {
 		return err
 	}
-	services, _, err := c.services(entry.Allowed)
-	if err != nil {
-		return err
-	}
-	inst, done, err := c.instance(ctx, services)
+	inst, _, done, err := c.start(ctx, entry.Allowed)
 	if err != nil {
 		return err
 	}
