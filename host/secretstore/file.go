@@ -2,6 +2,7 @@ package secretstore
 
 import (
 	"bytes"
+	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/pbkdf2"
@@ -11,10 +12,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/gofrs/flock"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 )
 
 // File layout: magic | PBKDF2 iterations (uint32, big endian) | salt | GCM
@@ -96,6 +99,11 @@ func (f *fileStore) Get(key string) (string, bool, error) {
 func (f *fileStore) Set(key, value string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	unlock, err := f.lockFile()
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	m, err := f.load()
 	if err != nil {
 		return err
@@ -107,6 +115,11 @@ func (f *fileStore) Set(key, value string) error {
 func (f *fileStore) Delete(key string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	unlock, err := f.lockFile()
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	m, err := f.load()
 	if err != nil {
 		return err
@@ -229,4 +242,20 @@ func writeAtomic(path string, data []byte) error {
 	}
 	committed = true
 	return nil
+}
+
+// lockFile serialises read-modify-write of the file between processes:
+// two logins finishing at once would otherwise each write back the map
+// they read, and one sign-in would be lost.
+func (f *fileStore) lockFile() (func(), error) {
+	if err := os.MkdirAll(filepath.Dir(f.path), 0o700); err != nil {
+		return nil, fmt.Errorf("cannot create the secret store's directory: %v", err)
+	}
+	l := flock.New(f.path+".lock", flock.SetFlag(os.O_CREATE|os.O_RDWR), flock.SetPermissions(0o600))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if ok, err := l.TryLockContext(ctx, 10*time.Millisecond); err != nil || !ok {
+		return nil, fmt.Errorf("another process held the secret store file's lock for a minute: %v", err)
+	}
+	return func() { l.Unlock() }, nil
 }

@@ -3,10 +3,12 @@ package secretstore
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -159,6 +161,34 @@ func TestErrUnavailableWrapped(t *testing.T) {
 			if !strings.Contains(err.Error(), want) {
 				t.Errorf("message lacks %q: %v", want, err)
 			}
+		}
+	}
+}
+
+// Two processes writing the file store at once must not lose each other's
+// entries; separate stores on one path stand in for the processes.
+func TestEncryptedFileConcurrentWriters(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "secrets.enc")
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s, err := EncryptedFile(path, []byte("pass"))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if err := s.Set(fmt.Sprintf("k%d", i), "v"); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	s, _ := EncryptedFile(path, []byte("pass"))
+	for i := range 8 {
+		if _, found, err := s.Get(fmt.Sprintf("k%d", i)); err != nil || !found {
+			t.Fatalf("entry k%d lost (found %v, err %v)", i, found, err)
 		}
 	}
 }
