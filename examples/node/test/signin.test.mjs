@@ -51,7 +51,7 @@ before(async () => {
 after(async () => {
   op?.stdin.end() // the provider serves until its stdin closes
   if (problem) return
-  for (const key of ['default-profile', `profile/${opInfo?.profile}`]) await entry(key).deletePassword().catch(() => {})
+  for (const key of ['default-profile', `profile/${opInfo?.profile}`, 'profile/device']) await entry(key).deletePassword().catch(() => {})
   if (dir) await rm(dir, { recursive: true, force: true })
 })
 
@@ -148,4 +148,42 @@ console.error('PAGE', first.status, page, 'SECOND', second)`)
   } finally {
     env.BROWSER = saved
   }
+})
+
+// Approves a device code the way internal/testop/autologin.ApproveDevice does: sign in at /device/login (which
+// sets a cookie), then confirm with action=allowed.
+async function approveDevice(verificationURI, userCode) {
+  const post = (path, form, headers = {}) => fetch(`${verificationURI}/${path}`, { method: 'POST', body: new URLSearchParams(form), headers, redirect: 'manual' })
+  const login = await post('login', { user_code: userCode, username: opInfo.username, password: opInfo.password })
+  const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
+  assert.ok(login.status === 200 && cookie, `device login: HTTP ${login.status} ${login.headers.get('location') ?? ''}`)
+  const confirm = await (await post('confirm', { action: 'allowed' }, { cookie })).text()
+  assert.match(confirm, /Device authorization allowed/)
+}
+
+test('device sign-in: approve the code elsewhere, then token works at userinfo', { skip }, async (t) => {
+  const started = performance.now()
+  const child = spawn(process.execPath, ['--no-warnings', 'wasmlogin.mjs', 'login', '--device', '--issuer', opInfo.issuer,
+    '--client-id', opInfo.native_client_id, '--scopes', 'openid offline_access', '--profile', 'device'], { cwd: here, env })
+  const killer = setTimeout(() => child.kill(), 60_000)
+  let stderr = '', approved
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk
+    const uri = stderr.match(/open (\S+) and enter this code/)?.[1], code = stderr.match(/Code: (\S+)/)?.[1]
+    approved ??= uri && code && approveDevice(uri, code).catch((e) => { child.kill(); return e })
+  })
+  const status = await new Promise((resolve) => child.on('close', resolve))
+  clearTimeout(killer)
+  const failure = await approved
+  if (failure instanceof Error) throw failure
+  assert.equal(status, 0, stderr)
+  assert.match(stderr, /Signed in to .*profile "device"/)
+  t.diagnostic(`device login: ${(performance.now() - started).toFixed(0)} ms`)
+
+  const r = await run('token', '--profile', 'device')
+  assert.equal(r.code, 0, r.stderr)
+  const { userinfo_endpoint } = await (await fetch(`${opInfo.issuer}/.well-known/openid-configuration`)).json()
+  const ui = await fetch(userinfo_endpoint, { headers: { authorization: `Bearer ${r.stdout.trim()}` } })
+  assert.equal(ui.status, 200)
+  assert.ok((await ui.json()).sub)
 })
