@@ -213,11 +213,22 @@ func (e *Engine) clientSecret(profile string, p *api.Provider) (string, *api.Err
 	return v, nil
 }
 
+// maxPending bounds the logins an instance remembers, so a host that keeps
+// starting flows cannot grow the plugin's memory without end.
+const maxPending = 32
+
 func (e *Engine) dropStale() {
+	var oldestID string
+	var oldest time.Time
 	for id, pl := range e.pending {
 		if e.now().Sub(pl.started) > pendingLifetime {
 			delete(e.pending, id)
+		} else if oldestID == "" || pl.started.Before(oldest) {
+			oldestID, oldest = id, pl.started
 		}
+	}
+	if len(e.pending) >= maxPending {
+		delete(e.pending, oldestID)
 	}
 }
 
