@@ -82,6 +82,7 @@ Environment:
   BROWSER                  program used to open URLs (like gh and git)
   WASMLOGIN_CONFIG_DIR     where the profile index lives (no secrets in it)
   WASMLOGIN_CACHE_DIR      compiled plugin cache ("-" to disable)
+  WASMLOGIN_HTTP_TIMEOUT   bound on each HTTP request of the plugin (default 30s)
   WASMLOGIN_KEYRING_SERVICE  keyring service name (default wasmlogin)
 
 Exit codes:

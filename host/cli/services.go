@@ -62,7 +62,9 @@ func (c *command) services(allowed []string) (*engine.Services, *httpguard.Guard
 	if err != nil {
 		return nil, nil, err
 	}
-	guard := httpguard.New(httpguard.Options{})
+	// WASMLOGIN_HTTP_TIMEOUT shortens (or lengthens) the per-request bound.
+	timeout, _ := time.ParseDuration(c.env.Getenv("WASMLOGIN_HTTP_TIMEOUT"))
+	guard := httpguard.New(httpguard.Options{Timeout: timeout})
 	for _, o := range allowed {
 		if o != "" {
 			guard.Allow(o)

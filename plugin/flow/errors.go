@@ -3,6 +3,7 @@ package flow
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/wasmlogin/wasmlogin/plugin/api"
@@ -19,6 +20,9 @@ func failf(code, format string, args ...any) *api.Error {
 func hostFailure(what string, e *api.Error) *api.Error {
 	switch e.Code {
 	case api.HostTimeout, api.HostConnect:
+		if strings.Contains(e.Message, "try again") { // the host already advised
+			return failf(api.CodeTransient, "%s: %s", what, e.Message)
+		}
 		return failf(api.CodeTransient, "%s: %s; check your network and try again", what, e.Message)
 	case api.HostDisallowedHost:
 		return failf(api.CodeInvalidResp, "%s: %s", what, e.Message)
@@ -64,4 +68,17 @@ func clean(s string) string {
 		s = s[:300] + "..."
 	}
 	return s
+}
+
+// withRetryAfter tells the user how long a server asked to be left alone
+// (RFC 9110 10.2.3, delay-seconds form) when a transient failure says so.
+func withRetryAfter(f *api.Error, resp *api.HTTPResponse) *api.Error {
+	if f.Code != api.CodeTransient || resp == nil {
+		return f
+	}
+	if secs, err := strconv.Atoi(strings.TrimSpace(header(resp, "Retry-After"))); err == nil && secs > 0 && secs < 86400 {
+		f.RetryAfterSeconds = secs
+		f.Message += fmt.Sprintf(" (the server asks to wait %d s)", secs)
+	}
+	return f
 }

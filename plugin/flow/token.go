@@ -52,7 +52,7 @@ func (e *Engine) refresh(r *record) *api.Error {
 	}
 	tok, err := tokenresp.Parse(resp.Status, header(resp, "Content-Type"), []byte(resp.Body), e.now())
 	if err != nil {
-		f := tokenFailure("refreshing the access token", err)
+		f := withRetryAfter(tokenFailure("refreshing the access token", err), resp)
 		// Dex answers a dead (reused, expired) refresh token with
 		// invalid_request, not invalid_grant. A refresh request carries
 		// nothing else that could be malformed, so both mean: log in again.

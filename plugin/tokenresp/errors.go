@@ -32,6 +32,10 @@ type HTTPError struct {
 }
 
 func (e *HTTPError) Error() string {
+	if e.Status >= 300 && e.Status < 400 {
+		// The host never follows redirects: one could lead off the allowlist.
+		return fmt.Sprintf("the server answered with a redirect (HTTP %d), which is not followed; check the endpoint URL", e.Status)
+	}
 	return fmt.Sprintf("the server answered HTTP %d with %s", e.Status, e.Snippet)
 }
 
