@@ -9,7 +9,8 @@ import (
 	"github.com/wasmlogin/wasmlogin/internal/testop"
 )
 
-// Everything the tool writes during a sign-in, a refresh and a logout, with
+// Everything the tool writes during a sign-in, a refresh, a token exchange
+// and a logout, with
 // --verbose HTTP traces on, is captured: stdout and stderr of every command
 // and every file under its configuration and cache directories. No access
 // token, refresh token, ID token, client secret, PKCE verifier or
@@ -42,6 +43,11 @@ func TestNoSecretLeaks(t *testing.T) {
 	refreshed := w.must("token", "--profile", "web", "--force-refresh")
 	captured.WriteString(refreshed.stderr)
 	record()
+	exchanged := w.must("exchange", "--profile", "web", "--subject-profile", "web", "--subject-token-type", "id_token", "--requested-token-type", "access_token") // stdout asked for
+	captured.WriteString(exchanged.stderr)
+	if tok := strings.TrimSpace(exchanged.stdout); tok != "" {
+		secrets["exchanged token "+tok[:8]] = tok
+	}
 	keep(w.must("status", "--profile", "web"))
 	keep(w.must("status", "--profile", "web", "--json"))
 	keep(w.must("logout", "--profile", "web"))
@@ -67,7 +73,7 @@ func TestNoSecretLeaks(t *testing.T) {
 	if !strings.Contains(all, "> POST "+op.URL(testop.PathToken)) || !strings.Contains(all, "[redacted]") {
 		t.Fatal("the verbose trace did not run: this test would prove nothing")
 	}
-	if len(secrets) < 7 {
+	if len(secrets) < 8 {
 		t.Fatalf("only %d secrets collected; the test must know the code, verifier and tokens it looks for", len(secrets))
 	}
 	for what, s := range secrets {
