@@ -6,6 +6,8 @@ package engine
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -52,12 +54,25 @@ func New(ctx context.Context, opts Options) (*Runtime, error) {
 	if opts.MaxMemoryPages == 0 {
 		opts.MaxMemoryPages = 1024 // 64 MiB
 	}
+	dir := cacheDir(opts, module)
+	r, err := compile(ctx, opts, module, dir)
+	if err != nil && dir != "" {
+		// A damaged cache must not lock the user out: discard it and compile
+		// afresh (the next run caches the new code).
+		warn(opts, fmt.Sprintf("compilation cache %s is damaged; rebuilding it", dir))
+		os.RemoveAll(dir)
+		r, err = compile(ctx, opts, module, dir)
+	}
+	return r, err
+}
+
+func compile(ctx context.Context, opts Options, module []byte, dir string) (*Runtime, error) {
 	// Reserving the capped memory up front (virtual, not resident) spares a
 	// copy of the whole guest heap each time Go's runtime grows it: that
 	// copying was a third of a warm `token`.
 	rc := wazero.NewRuntimeConfig().WithMemoryCapacityFromMax(true)
 	r := &Runtime{}
-	if cache := openCache(opts); cache != nil {
+	if cache := openCache(opts, dir); cache != nil {
 		r.cache = cache
 		rc = rc.WithCompilationCache(cache)
 	}
@@ -78,21 +93,35 @@ func New(ctx context.Context, opts Options) (*Runtime, error) {
 	return r, nil
 }
 
-// openCache returns a file-backed compilation cache, or nil (compile in
-// memory) with a one-line warning when the directory cannot be used.
-func openCache(opts Options) wazero.CompilationCache {
+// cacheDir is where compiled code for this module lives: keyed by the
+// module's hash, so a new plugin never runs stale native code. "" means no
+// file cache.
+func cacheDir(opts Options, module []byte) string {
 	if opts.CacheDir == "-" {
-		return nil
+		return ""
 	}
 	dir := opts.CacheDir
 	if dir == "" {
 		base, err := os.UserCacheDir()
 		if err != nil {
-			return nil
+			return ""
 		}
 		dir = filepath.Join(base, "wasmlogin", "wazero")
 	}
-	dir = filepath.Join(dir, wasm.Hash[:16])
+	key := wasm.Hash[:16] // the embedded plugin's, computed once per process
+	if opts.Module != nil {
+		sum := sha256.Sum256(module)
+		key = hex.EncodeToString(sum[:8])
+	}
+	return filepath.Join(dir, key)
+}
+
+// openCache returns a file-backed compilation cache, or nil (compile in
+// memory) with a one-line warning when the directory cannot be used.
+func openCache(opts Options, dir string) wazero.CompilationCache {
+	if dir == "" {
+		return nil
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		warn(opts, fmt.Sprintf("compilation cache %s unusable (%v); compiling in memory", dir, err))
 		return nil
