@@ -108,7 +108,7 @@ func cacheDir(opts Options, module []byte) string {
 		}
 		dir = filepath.Join(base, "wasmlogin", "wazero")
 	}
-	key := wasm.Hash[:16] // the embedded plugin's, computed once per process
+	key := wasm.Hash()[:16] // the embedded plugin's, hashed once per process
 	if opts.Module != nil {
 		sum := sha256.Sum256(module)
 		key = hex.EncodeToString(sum[:8])
