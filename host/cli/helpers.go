@@ -17,8 +17,12 @@ import (
 
 // Credential helpers: the same token, in the shape each consumer reads.
 
-// currentToken asks the plugin for a valid token of the chosen profile.
+// currentToken returns a valid token of the chosen profile: the one the
+// plugin published while it is servable (served.go), else the plugin's.
 func (c *command) currentToken(ctx context.Context) (*api.TokenResult, error) {
+	if tok, err := c.servedToken(); tok != nil || err != nil {
+		return tok, err
+	}
 	var tok *api.TokenResult
 	err := c.withProfile(ctx, func(ref api.ProfileRef, inst *engine.Instance) error {
 		var err error

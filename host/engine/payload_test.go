@@ -44,6 +44,18 @@ func TestEmittedPayloadsMatchWIT(t *testing.T) {
 		} else if err := conforms(v, want, fn); err != nil {
 			problems = append(problems, err.Error())
 		}
+		// The served token is a stored value, not a payload, but hosts
+		// read it by the WIT record served-token.
+		var sv api.SecretValue
+		if fn == "secret_set" && json.Unmarshal(raw, &sv) == nil && strings.HasPrefix(sv.Key, "served/") {
+			seen[servedShape]++
+			var v any
+			if err := json.Unmarshal([]byte(sv.Value), &v); err != nil {
+				problems = append(problems, sv.Key+": not JSON: "+err.Error())
+			} else if err := conforms(v, shapes[servedShape], sv.Key); err != nil {
+				problems = append(problems, err.Error())
+			}
+		}
 	}
 	defer func() { observePayload = nil }()
 
@@ -130,8 +142,19 @@ func witShapes(t *testing.T) map[string]wit.Type {
 			}
 		}
 	}
+	for _, td := range res.TypeDefs {
+		if td.Name != nil && *td.Name == servedShape {
+			shapes[servedShape] = td
+		}
+	}
+	if shapes[servedShape] == nil {
+		t.Fatal("wit/flow.wit has no record " + servedShape)
+	}
 	return shapes
 }
+
+// servedShape is the WIT record of the value stored under served/<profile>.
+const servedShape = "served-token"
 
 // conforms checks a decoded JSON value against a WIT type, strictly: no
 // unknown fields, no missing non-option fields, integers in range.

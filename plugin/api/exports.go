@@ -96,6 +96,31 @@ type TokenResult struct {
 	Refreshed   bool   `json:"refreshed"`
 }
 
+// ServedToken is the access token the plugin publishes beside a profile's
+// record, under the secret key ServedKey(profile), so that a host can hand
+// it out without loading the plugin: a credential helper runs before every
+// kubectl or git call, and the plugin costs tens of milliseconds to load
+// where this costs one secret read. The plugin decides ServeUntil (unix
+// seconds); before it the token may be served as is. From it on, or when
+// the entry is missing or unreadable, a host calls the token export, which
+// refreshes. The entry never holds a refresh token or a client secret.
+type ServedToken struct {
+	Profile     string `json:"profile"`
+	AccessToken string `json:"access_token"`
+	TokenType   string `json:"token_type"`
+	ExpiresAt   int64  `json:"expires_at,omitempty"` // unix seconds
+	ServeUntil  int64  `json:"serve_until"`          // unix seconds
+}
+
+// ServedKey is the secret key of a profile's ServedToken.
+func ServedKey(profile string) string { return "served/" + profile }
+
+// Servable says whether a host may hand the token out at now (unix
+// seconds) for profile without asking the plugin.
+func (s *ServedToken) Servable(profile string, now int64) bool {
+	return s.Profile == profile && s.AccessToken != "" && now < s.ServeUntil
+}
+
 // LogoutResult says what logout did.
 type LogoutResult struct {
 	Profile string `json:"profile"`

@@ -3,8 +3,10 @@ package flow
 import (
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/wasmlogin/wasmlogin/plugin/api"
+	"github.com/wasmlogin/wasmlogin/plugin/internal/apijson"
 )
 
 // record is everything a profile keeps in the host's secret store, as one
@@ -86,12 +88,40 @@ func (e *Engine) loadRecord(profile string) (*record, *api.Error) {
 	return r, nil
 }
 
+// saveRecord stores r and publishes its access token for hosts' fast path
+// (api.ServedToken). The served entry is removed first and written last,
+// so no reader ever pairs a new record with an older served token, which
+// after a sign-in as someone else would be another user's.
 func (e *Engine) saveRecord(profile string, r *record) *api.Error {
+	if herr := e.host.SecretDelete(api.ServedKey(profile)); herr != nil {
+		return storageFailure(herr)
+	}
 	r.Version = recordVersion
 	if herr := e.host.SecretSet(profileKey(profile), string(encodeRecord(r))); herr != nil {
 		return storageFailure(herr)
 	}
+	if s := e.servedToken(profile, r); s != nil {
+		// Failing here costs speed, not correctness: without the entry,
+		// hosts call the token export.
+		e.host.SecretSet(api.ServedKey(profile), string(apijson.Marshal(s)))
+	}
 	return nil
+}
+
+// servedToken is what `token` would hand out from r without a refresh, and
+// until when: the same rule as fresh. A token whose expiry the server did
+// not give is never published; only the token export serves it.
+func (e *Engine) servedToken(profile string, r *record) *api.ServedToken {
+	t := &r.Token
+	if t.AccessToken == "" || t.ExpiresAt == 0 {
+		return nil
+	}
+	until := time.Unix(t.ExpiresAt, 0).Add(-AccessTokenSkew).Unix()
+	if until <= e.now().Unix() {
+		return nil
+	}
+	return &api.ServedToken{Profile: profile, AccessToken: t.AccessToken, TokenType: t.TokenType,
+		ExpiresAt: t.ExpiresAt, ServeUntil: until}
 }
 
 func storageFailure(e *api.Error) *api.Error {

@@ -24,6 +24,11 @@ func (e *Engine) Logout(ref api.ProfileRef) (*api.LogoutResult, *api.Error) {
 	if perr != nil {
 		return nil, perr
 	}
+	// The served copy goes first: a host must not hand out a token that
+	// is about to be revoked.
+	if herr := e.host.SecretDelete(api.ServedKey(profile)); herr != nil {
+		return nil, storageFailure(herr)
+	}
 	raw, found, herr := e.host.SecretGet(profileKey(profile))
 	if herr != nil {
 		return nil, storageFailure(herr)

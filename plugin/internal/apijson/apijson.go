@@ -110,6 +110,14 @@ func Fields(p any) []jsonv.Field {
 			jsonv.OmitEmpty("expires_at", &p.ExpiresAt),
 			jsonv.Always("refreshed", &p.Refreshed),
 		}
+	case *api.ServedToken:
+		return []jsonv.Field{
+			jsonv.Always("profile", &p.Profile),
+			jsonv.Always("access_token", &p.AccessToken),
+			jsonv.Always("token_type", &p.TokenType),
+			jsonv.OmitEmpty("expires_at", &p.ExpiresAt),
+			jsonv.Always("serve_until", &p.ServeUntil),
+		}
 	case *api.LogoutResult:
 		return []jsonv.Field{jsonv.Always("profile", &p.Profile), jsonv.Always("removed", &p.Removed),
 			jsonv.OmitEmpty("revoked", &p.Revoked), jsonv.OmitEmpty("revocation_note", &p.RevocationNote)}

@@ -48,6 +48,7 @@ var full = []any{
 		Claims: map[string]any{"sub": "alice", "ok": true, "none": nil, "groups": []any{"a", "b"}, "addr": map[string]any{"z": "1", "a": ""}}},
 	&api.TokenInput{ProfileRef: api.ProfileRef{Provider: &api.Provider{ClientID: "c"}}, ForceRefresh: true},
 	&api.TokenResult{Profile: "p", AccessToken: "AT", TokenType: "Bearer", ExpiresAt: -1, Refreshed: true},
+	&api.ServedToken{Profile: "p", AccessToken: "AT", TokenType: "Bearer", ExpiresAt: 1800000030, ServeUntil: 1800000000},
 	&api.LogoutResult{Profile: "p", Removed: true, Revoked: []string{"refresh_token", "access_token"}, RevocationNote: "n"},
 	&api.LoginChooseInput{ProfileRef: api.ProfileRef{Profile: "p"}, Prefer: "device", BrowserUsable: true, Remote: true},
 	&api.LoginChoice{Flow: "device", Reason: "SSH <session>"},
