@@ -139,14 +139,7 @@ func (w *world) login(extra ...string) result {
 // what was persisted (the rotated refresh token).
 func (w *world) stored(profile string) map[string]any {
 	w.t.Helper()
-	var store secretstore.Store = secretstore.Keyring(w.service)
-	if w.file != "" {
-		var err error
-		if store, err = secretstore.EncryptedFile(w.file, []byte(filePassphrase)); err != nil {
-			w.t.Fatal(err)
-		}
-	}
-	raw, found, err := store.Get("profile/" + profile)
+	raw, found, err := w.store().Get("profile/" + profile)
 	if err != nil || !found {
 		w.t.Fatalf("reading the stored record of %s: found=%v err=%v", profile, found, err)
 	}
@@ -155,6 +148,19 @@ func (w *world) stored(profile string) map[string]any {
 		w.t.Fatal(err)
 	}
 	return rec
+}
+
+// store opens the secret store the host under test uses.
+func (w *world) store() secretstore.Store {
+	w.t.Helper()
+	if w.file == "" {
+		return secretstore.Keyring(w.service)
+	}
+	store, err := secretstore.EncryptedFile(w.file, []byte(filePassphrase))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return store
 }
 
 func refreshTokenOf(rec map[string]any) string {
