@@ -12,7 +12,8 @@ PY_VENV   := examples/python/.venv
 # `make test`, longer with `make fuzz`).
 FUZZ      := plugin/internal/jsonv:FuzzParse plugin/internal/jsonv:FuzzWriteString \
              plugin/tokenresp:FuzzParse plugin/discovery:FuzzParse \
-             plugin/idtoken:FuzzVerify plugin/idtoken:FuzzParseJWKS plugin/flow:FuzzCallback
+             plugin/idtoken:FuzzVerify plugin/idtoken:FuzzParseJWKS plugin/flow:FuzzCallback \
+             plugin/internal/url:FuzzParse plugin/internal/ipaddr:FuzzParse
 FUZZTIME  ?= 60s
 
 .PHONY: all wasm test test-go test-python test-node test-unit fuzz demo bench clean

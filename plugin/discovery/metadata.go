@@ -6,8 +6,8 @@ package discovery
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"slices"
+	"strconv"
 
 	"github.com/wasmlogin/wasmlogin/plugin/internal/jsonv"
 )
@@ -60,16 +60,16 @@ func Parse(body []byte, expectedIssuer string) (*Metadata, error) {
 		err = v.DecodeFields(m.fields())
 	}
 	if err != nil {
-		return nil, fmt.Errorf("discovery: metadata is not valid: %w", err)
+		return nil, &wrapError{"discovery: metadata is not valid: " + err.Error(), err}
 	}
 	if m.Issuer == "" {
 		return nil, errors.New("discovery: metadata has no issuer")
 	}
 	if m.Issuer != expectedIssuer && !tenantAlias(m.Issuer, expectedIssuer) {
-		return nil, fmt.Errorf("discovery: metadata issuer %q does not match the configured issuer %q", m.Issuer, expectedIssuer)
+		return nil, errors.New("discovery: metadata issuer " + strconv.Quote(m.Issuer) + " does not match the configured issuer " + strconv.Quote(expectedIssuer))
 	}
 	if err := m.checkEndpoints(); err != nil {
-		return nil, fmt.Errorf("discovery: %w", err)
+		return nil, &wrapError{"discovery: " + err.Error(), err}
 	}
 	return &m, nil
 }
@@ -146,3 +146,14 @@ func (m *Metadata) checkEndpoints() error {
 func (m *Metadata) SupportsS256() bool {
 	return m.CodeChallengeMethodsSupported == nil || slices.Contains(m.CodeChallengeMethodsSupported, "S256")
 }
+
+// wrapError is an error with a message of its own that still unwraps to
+// its cause, as one from fmt.Errorf with %w does; fmt is kept out of the
+// plugin (see flow/format.go).
+type wrapError struct {
+	msg string
+	err error
+}
+
+func (e *wrapError) Error() string { return e.msg }
+func (e *wrapError) Unwrap() error { return e.err }

@@ -2,10 +2,11 @@ package discovery
 
 import (
 	"errors"
-	"fmt"
-	"net/netip"
-	"net/url"
+	"strconv"
 	"strings"
+
+	"github.com/wasmlogin/wasmlogin/plugin/internal/ipaddr"
+	"github.com/wasmlogin/wasmlogin/plugin/internal/url"
 )
 
 const (
@@ -29,10 +30,10 @@ func OAuthURL(issuer string) (string, error) {
 		return "", errors.New("discovery: issuer is not a valid URL")
 	}
 	if u.Scheme == "" || u.Host == "" {
-		return "", fmt.Errorf("discovery: issuer %q is not an absolute URL", issuer)
+		return "", errors.New("discovery: issuer " + strconv.Quote(issuer) + " is not an absolute URL")
 	}
 	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
-		return "", fmt.Errorf("discovery: issuer %q must not have a query or fragment (RFC 8414 2)", issuer)
+		return "", errors.New("discovery: issuer " + strconv.Quote(issuer) + " must not have a query or fragment (RFC 8414 2)")
 	}
 	path := strings.TrimSuffix(u.EscapedPath(), "/")
 	return u.Scheme + "://" + u.Host + oauthWellKnown + path, nil
@@ -48,20 +49,20 @@ func OAuthURL(issuer string) (string, error) {
 // is wrong; the URL itself is not echoed in case it embeds a secret.
 func CheckEndpointURL(field, raw string) error {
 	if raw == "" {
-		return fmt.Errorf("%s is missing", field)
+		return errors.New(field + " is missing")
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return fmt.Errorf("%s is not a valid URL", field)
+		return errors.New(field + " is not a valid URL")
 	}
 	if u.Scheme == "" || u.Host == "" || u.Opaque != "" {
-		return fmt.Errorf("%s is not an absolute URL", field)
+		return errors.New(field + " is not an absolute URL")
 	}
 	if u.User != nil {
-		return fmt.Errorf("%s must not contain a user name or password", field)
+		return errors.New(field + " must not contain a user name or password")
 	}
 	if u.Fragment != "" || strings.Contains(raw, "#") {
-		return fmt.Errorf("%s must not contain a fragment", field)
+		return errors.New(field + " must not contain a fragment")
 	}
 	switch strings.ToLower(u.Scheme) {
 	case "https":
@@ -70,16 +71,12 @@ func CheckEndpointURL(field, raw string) error {
 		if isLoopback(u.Hostname()) {
 			return nil
 		}
-		return fmt.Errorf("%s must use https; plain http is allowed only for localhost, not %q", field, u.Hostname())
+		return errors.New(field + " must use https; plain http is allowed only for localhost, not " + strconv.Quote(u.Hostname()))
 	default:
-		return fmt.Errorf("%s must use https, not %q", field, u.Scheme)
+		return errors.New(field + " must use https, not " + strconv.Quote(u.Scheme))
 	}
 }
 
 func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	addr, err := netip.ParseAddr(host)
-	return err == nil && addr.Unmap().IsLoopback()
+	return strings.EqualFold(host, "localhost") || ipaddr.IsLoopback(host)
 }

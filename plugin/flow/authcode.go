@@ -2,12 +2,12 @@ package flow
 
 import (
 	"crypto/subtle"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/wasmlogin/wasmlogin/plugin/api"
+	"github.com/wasmlogin/wasmlogin/plugin/internal/url"
 	"github.com/wasmlogin/wasmlogin/plugin/pkce"
 	"github.com/wasmlogin/wasmlogin/plugin/tokenresp"
 )

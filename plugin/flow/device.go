@@ -2,7 +2,6 @@ package flow
 
 import (
 	"math"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"github.com/wasmlogin/wasmlogin/plugin/api"
 	"github.com/wasmlogin/wasmlogin/plugin/discovery"
 	"github.com/wasmlogin/wasmlogin/plugin/internal/jsonv"
+	"github.com/wasmlogin/wasmlogin/plugin/internal/url"
 	"github.com/wasmlogin/wasmlogin/plugin/pkce"
 	"github.com/wasmlogin/wasmlogin/plugin/tokenresp"
 )

@@ -2,12 +2,12 @@ package flow
 
 import (
 	"errors"
-	"fmt"
-	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/wasmlogin/wasmlogin/plugin/api"
+	"github.com/wasmlogin/wasmlogin/plugin/internal/url"
 	"github.com/wasmlogin/wasmlogin/plugin/tokenresp"
 )
 
@@ -69,15 +69,14 @@ func (e *Engine) DevicePoll(in api.DevicePollInput) (*api.DevicePoll, *api.Error
 // pollRefused turns the server's "not yet" answers into waiting decisions
 // and everything else into the end of the flow.
 func (e *Engine) pollRefused(flowID string, pd *pendingDevice, err error) (*api.DevicePoll, *api.Error) {
-	var se *tokenresp.ServerError
-	if errors.As(err, &se) {
+	if se, ok := errors.AsType[*tokenresp.ServerError](err); ok {
 		switch se.Code {
 		case "authorization_pending":
 			return e.waitAgain(pd, devicePending, ""), nil
 		case "slow_down":
 			pd.interval += slowDownStep // for this and every later poll
 			return e.waitAgain(pd, deviceSlowDown,
-				fmt.Sprintf("the server asked to poll more slowly; polling every %d s now", secondsUp(pd.interval))), nil
+				"the server asked to poll more slowly; polling every "+strconv.Itoa(secondsUp(pd.interval))+" s now"), nil
 		case "access_denied":
 			delete(e.devices, flowID)
 			msg := "the sign-in was denied on the verification page; nothing was stored (run login again to retry)"

@@ -2,7 +2,6 @@ package flow
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -10,8 +9,9 @@ import (
 	"github.com/wasmlogin/wasmlogin/plugin/tokenresp"
 )
 
+// failf makes a flow error; see sprintf for the format verbs it takes.
 func failf(code, format string, args ...any) *api.Error {
-	return &api.Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	return &api.Error{Code: code, Message: sprintf(format, args...)}
 }
 
 // hostFailure turns a host function's error into the plugin's view of it:
@@ -36,10 +36,9 @@ func hostFailure(what string, e *api.Error) *api.Error {
 // tokenFailure classifies an error from a token endpoint answer so the host
 // can tell "try again later" from "sign in again" from "the server refused".
 func tokenFailure(what string, err error) *api.Error {
-	var se *tokenresp.ServerError
-	if errors.As(err, &se) {
+	if se, ok := errors.AsType[*tokenresp.ServerError](err); ok {
 		e := &api.Error{Code: api.CodeServer, ServerError: se.Code, ServerDescription: se.Description,
-			Message: fmt.Sprintf("%s: the server refused: %s", what, se.Code)}
+			Message: what + ": the server refused: " + se.Code}
 		if se.Description != "" {
 			e.Message += " (" + se.Description + ")"
 		}
@@ -78,7 +77,7 @@ func withRetryAfter(f *api.Error, resp *api.HTTPResponse) *api.Error {
 	}
 	if secs, err := strconv.Atoi(strings.TrimSpace(header(resp, "Retry-After"))); err == nil && secs > 0 && secs < 86400 {
 		f.RetryAfterSeconds = secs
-		f.Message += fmt.Sprintf(" (the server asks to wait %d s)", secs)
+		f.Message += " (the server asks to wait " + strconv.Itoa(secs) + " s)"
 	}
 	return f
 }

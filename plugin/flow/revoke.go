@@ -2,13 +2,13 @@ package flow
 
 import (
 	"errors"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/wasmlogin/wasmlogin/plugin/api"
 	"github.com/wasmlogin/wasmlogin/plugin/discovery"
+	"github.com/wasmlogin/wasmlogin/plugin/internal/url"
 	"github.com/wasmlogin/wasmlogin/plugin/tokenresp"
 )
 
@@ -96,9 +96,9 @@ func (e *Engine) revokeOne(r *record, token, hint string) (reason string, unreac
 	if resp.Status == 200 {
 		return "", false
 	}
-	var se *tokenresp.ServerError
-	switch err := tokenresp.ParseErrorBody(resp.Status, header(resp, "Content-Type"), []byte(resp.Body)); {
-	case errors.As(err, &se):
+	err := tokenresp.ParseErrorBody(resp.Status, header(resp, "Content-Type"), []byte(resp.Body))
+	switch se, ok := errors.AsType[*tokenresp.ServerError](err); {
+	case ok:
 		reason = "the server refused: " + se.Code
 		if se.Description != "" {
 			reason += " (" + se.Description + ")"

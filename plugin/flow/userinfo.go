@@ -92,8 +92,7 @@ func userinfoClaims(resp *api.HTTPResponse) (map[string]any, *api.Error) {
 func userinfoRefusal(resp *api.HTTPResponse, ct string) *api.Error {
 	code, desc := bearerError(header(resp, "WWW-Authenticate"))
 	if code == "" {
-		var se *tokenresp.ServerError
-		if errors.As(tokenresp.ParseErrorBody(resp.Status, ct, []byte(resp.Body)), &se) {
+		if se, ok := errors.AsType[*tokenresp.ServerError](tokenresp.ParseErrorBody(resp.Status, ct, []byte(resp.Body))); ok {
 			code, desc = se.Code, se.Description
 		}
 	}

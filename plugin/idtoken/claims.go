@@ -2,7 +2,6 @@ package idtoken
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"strconv"
 	"time"
@@ -30,10 +29,10 @@ func extract(raw map[string]any) (*Claims, error) {
 			*s.dst = v
 		case nil:
 		default:
-			return nil, fmt.Errorf("id token: %s is not a string", s.name)
+			return nil, errors.New("id token: " + s.name + " is not a string")
 		}
 		if s.required && *s.dst == "" {
-			return nil, fmt.Errorf("id token: missing %s", s.name)
+			return nil, errors.New("id token: missing " + s.name)
 		}
 	}
 	aud, err := audience(raw["aud"])
@@ -50,7 +49,7 @@ func extract(raw map[string]any) (*Claims, error) {
 			return nil, err
 		}
 		if !ok {
-			return nil, fmt.Errorf("id token: missing %s", tc.name)
+			return nil, errors.New("id token: missing " + tc.name)
 		}
 		*tc.dst = t
 	}
@@ -95,11 +94,11 @@ func timeClaim(raw map[string]any, name string) (time.Time, bool, error) {
 	}
 	n, ok := v.(jsonv.Number)
 	if !ok {
-		return time.Time{}, false, fmt.Errorf("id token: %s is not a number", name)
+		return time.Time{}, false, errors.New("id token: " + name + " is not a number")
 	}
 	secs, err := strconv.ParseFloat(string(n), 64)
 	if err != nil || secs < 0 || secs > maxUnixTime {
-		return time.Time{}, false, fmt.Errorf("id token: %s is out of range", name)
+		return time.Time{}, false, errors.New("id token: " + name + " is out of range")
 	}
 	whole, frac := math.Modf(secs)
 	return time.Unix(int64(whole), int64(frac*1e9)).UTC(), true, nil

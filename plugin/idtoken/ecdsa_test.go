@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wasmlogin/wasmlogin/plugin/internal/modn"
 )
 
 // The verifier in ecdsa.go is held to crypto/ecdsa: same curve constants,
@@ -22,30 +24,57 @@ func TestECCurveConstants(t *testing.T) {
 	if len(ecCurves) != len(stdCurves) {
 		t.Fatalf("%d curves, want %d", len(ecCurves), len(stdCurves))
 	}
+	one := big.NewInt(1)
 	for _, c := range ecCurves {
-		want := stdCurves[c.crv].Params()
+		want := params(c)
+		// A modulus is n exactly when n-1 is accepted as a residue and n is not.
+		for _, m := range []struct {
+			name string
+			got  *modn.Modulus
+			want *big.Int
+		}{{"P", c.p, want.P}, {"N", c.n, want.N}} {
+			below := new(big.Int).Sub(m.want, one)
+			if _, ok := m.got.FromBytes(below.Bytes()); !ok || m.got.BitLen() != m.want.BitLen() {
+				t.Errorf("%s: %s is smaller than %x", c.crv, m.name, m.want)
+			}
+			if _, ok := m.got.FromBytes(m.want.Bytes()); ok {
+				t.Errorf("%s: %s is larger than %x", c.crv, m.name, m.want)
+			}
+		}
 		for _, f := range []struct {
-			name      string
-			got, want *big.Int
-		}{{"P", c.p, want.P}, {"N", c.n, want.N}, {"B", c.b, want.B}, {"Gx", c.gx, want.Gx}, {"Gy", c.gy, want.Gy}} {
-			if f.got.Cmp(f.want) != 0 {
-				t.Errorf("%s: %s = %x, want %x", c.crv, f.name, f.got, f.want)
+			name string
+			got  modn.Elem
+			want *big.Int
+		}{{"B", c.b, want.B}, {"Gx", c.gx, want.Gx}, {"Gy", c.gy, want.Gy}} {
+			if got := new(big.Int).SetBytes(c.p.Bytes(f.got)); got.Cmp(f.want) != 0 {
+				t.Errorf("%s: %s = %x, want %x", c.crv, f.name, got, f.want)
 			}
 		}
 		if c.size != (want.BitSize+7)/8 {
 			t.Errorf("%s: size %d, want %d", c.crv, c.size, (want.BitSize+7)/8)
 		}
-		if _, ok := c.publicKey(pad(c.gx, c.size), pad(c.gy, c.size)); !ok {
+		if _, ok := c.publicKey(pad(want.Gx, c.size), pad(want.Gy, c.size)); !ok {
 			t.Errorf("%s: the base point is not on the curve", c.crv)
 		}
 	}
 }
 
+// params are the standard library's constants for c.
+func params(c *ecCurve) *elliptic.CurveParams { return stdCurves[c.crv].Params() }
+
+// polynomial is x³ - 3x + b mod p, with math/big.
+func polynomial(c *ecCurve, x *big.Int) *big.Int {
+	cp := params(c)
+	y2 := new(big.Int).Exp(x, big.NewInt(3), nil)
+	y2.Sub(y2, new(big.Int).Mul(x, big.NewInt(3)))
+	y2.Add(y2, cp.B)
+	return y2.Mod(y2, cp.P)
+}
+
 func pad(n *big.Int, size int) []byte { return n.FillBytes(make([]byte, size)) }
 
 func digestFor(c *ecCurve, msg []byte) []byte {
-	_, d := hashFor(c.alg, msg)
-	return d
+	return hashFor(c.alg, msg)
 }
 
 func rawSig(c *ecCurve, r, s *big.Int) []byte {
@@ -86,7 +115,7 @@ func TestECVerifyAgreesWithStdlib(t *testing.T) {
 			agree(t, "valid signature", c, pub, digest, sig, true)
 
 			// (r, n-s) is the other valid signature for the same R.
-			agree(t, "negated s", c, pub, digest, rawSig(c, r, new(big.Int).Sub(c.n, s)), true)
+			agree(t, "negated s", c, pub, digest, rawSig(c, r, new(big.Int).Sub(params(c).N, s)), true)
 
 			for _, bit := range []int{0, 7, c.size*8 - 1, c.size * 8, 2*c.size*8 - 1} {
 				bad := append([]byte(nil), sig...)
@@ -101,8 +130,9 @@ func TestECVerifyAgreesWithStdlib(t *testing.T) {
 			agree(t, "other key", c, &other.PublicKey, digest, sig, false)
 
 			zero, one := new(big.Int), big.NewInt(1)
-			nMinus1 := new(big.Int).Sub(c.n, one)
-			for _, rs := range [][2]*big.Int{{zero, s}, {r, zero}, {c.n, s}, {r, c.n}, {new(big.Int).Add(r, c.n), s}, {one, one}, {nMinus1, nMinus1}} {
+			n := params(c).N
+			nMinus1 := new(big.Int).Sub(n, one)
+			for _, rs := range [][2]*big.Int{{zero, s}, {r, zero}, {n, s}, {r, n}, {new(big.Int).Add(r, n), s}, {one, one}, {nMinus1, nMinus1}} {
 				if rs[0].BitLen() > c.size*8 || rs[1].BitLen() > c.size*8 {
 					continue // does not fit the fixed-size encoding
 				}
@@ -127,23 +157,24 @@ func must2[A, B any](a A, b B, err error) (A, B) {
 func TestECVerifyDoublingCase(t *testing.T) {
 	for _, c := range ecCurves {
 		curve := stdCurves[c.crv]
-		pub := &ecdsa.PublicKey{Curve: curve, X: c.gx, Y: c.gy}
-		k := must(rand.Int(rand.Reader, c.n))
+		cp := params(c)
+		pub := &ecdsa.PublicKey{Curve: curve, X: cp.Gx, Y: cp.Gy}
+		k := must(rand.Int(rand.Reader, cp.N))
 		k.Add(k, big.NewInt(1))
 		kx, _ := curve.ScalarBaseMult(k.Bytes())
-		r := new(big.Int).Mod(kx, c.n)
+		r := new(big.Int).Mod(kx, cp.N)
 		// e = r: the digest is r itself, left-aligned to the order's bits.
 		digest := pad(r, c.size)
-		if excess := c.size*8 - c.n.BitLen(); excess > 0 {
+		if excess := c.size*8 - cp.N.BitLen(); excess > 0 {
 			digest = new(big.Int).Lsh(r, uint(excess)).FillBytes(make([]byte, c.size))
 		}
-		if c.hashToInt(digest).Cmp(r) != 0 {
+		if new(big.Int).SetBytes(c.hashToInt(digest)).Cmp(r) != 0 {
 			t.Fatalf("%s: the digest does not encode r", c.crv)
 		}
 		// s = k⁻¹(e + r·d) = 2r/k.
-		s := new(big.Int).ModInverse(k, c.n)
+		s := new(big.Int).ModInverse(k, cp.N)
 		s.Mul(s, new(big.Int).Lsh(r, 1))
-		s.Mod(s, c.n)
+		s.Mod(s, cp.N)
 		agree(t, "doubling case", c, pub, digest, rawSig(c, r, s), true)
 	}
 }
@@ -154,24 +185,25 @@ func TestECVerifyDoublingCase(t *testing.T) {
 func TestECVerifyLargeX(t *testing.T) {
 	for _, c := range ecCurves {
 		curve := stdCurves[c.crv]
-		x := new(big.Int).Add(c.n, big.NewInt(1)) // r = x - n must not be 0
+		cp := params(c)
+		x := new(big.Int).Add(cp.N, big.NewInt(1)) // r = x - n must not be 0
 		var y *big.Int
-		for ; x.Cmp(c.p) < 0; x.Add(x, big.NewInt(1)) {
-			if y = new(big.Int).ModSqrt(c.polynomial(x), c.p); y != nil {
+		for ; x.Cmp(cp.P) < 0; x.Add(x, big.NewInt(1)) {
+			if y = new(big.Int).ModSqrt(polynomial(c, x), cp.P); y != nil {
 				break
 			}
 		}
 		if y == nil {
 			t.Fatalf("%s: no point with x in [n, p)", c.crv)
 		}
-		r := new(big.Int).Sub(x, c.n)
+		r := new(big.Int).Sub(x, cp.N)
 		digest := digestFor(c, []byte("large x"))
-		e := c.hashToInt(digest)
+		e := new(big.Int).SetBytes(c.hashToInt(digest))
 		s := big.NewInt(12345)
 		sRx, sRy := curve.ScalarMult(x, y, s.Bytes())
 		eGx, eGy := curve.ScalarBaseMult(e.Bytes())
-		tx, ty := curve.Add(sRx, sRy, eGx, new(big.Int).Sub(c.p, eGy))
-		qx, qy := curve.ScalarMult(tx, ty, new(big.Int).ModInverse(r, c.n).Bytes())
+		tx, ty := curve.Add(sRx, sRy, eGx, new(big.Int).Sub(cp.P, eGy))
+		qx, qy := curve.ScalarMult(tx, ty, new(big.Int).ModInverse(r, cp.N).Bytes())
 		pub := &ecdsa.PublicKey{Curve: curve, X: qx, Y: qy}
 		agree(t, "x(R) >= n", c, pub, digest, rawSig(c, r, s), true)
 		agree(t, "x(R) >= n, r not reduced", c, pub, digest, rawSig(c, x, s), false)
@@ -180,9 +212,10 @@ func TestECVerifyLargeX(t *testing.T) {
 
 func TestECPublicKeyValidation(t *testing.T) {
 	for _, c := range ecCurves {
-		x, y := pad(c.gx, c.size), pad(c.gy, c.size)
-		yPlusP := new(big.Int).Add(c.gy, c.p)
-		offCurve := new(big.Int).Add(c.gy, big.NewInt(1))
+		cp := params(c)
+		x, y := pad(cp.Gx, c.size), pad(cp.Gy, c.size)
+		yPlusP := new(big.Int).Add(cp.Gy, cp.P)
+		offCurve := new(big.Int).Add(cp.Gy, big.NewInt(1))
 		cases := []struct {
 			name string
 			x, y []byte
@@ -244,7 +277,7 @@ func TestVerifyES384AndES512(t *testing.T) {
 	}
 }
 
-// TestECVerifyTiming guards against a pathological slowdown of the math/big
+// TestECVerifyTiming guards against a pathological slowdown of the modn
 // code: one P-521 verification must stay well under a second natively.
 func TestECVerifyTiming(t *testing.T) {
 	c := ecCurveByName("P-521")
@@ -260,7 +293,7 @@ func TestECVerifyTiming(t *testing.T) {
 	}
 }
 
-// BenchmarkECVerify compares the math/big verifier with crypto/ecdsa.
+// BenchmarkECVerify compares the modn verifier with crypto/ecdsa.
 func BenchmarkECVerify(b *testing.B) {
 	for _, c := range ecCurves {
 		priv := must(ecdsa.GenerateKey(stdCurves[c.crv], rand.Reader))

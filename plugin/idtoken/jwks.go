@@ -5,13 +5,11 @@
 package idtoken
 
 import (
-	"crypto/ed25519"
-	"crypto/rsa"
 	"encoding/base64"
 	"errors"
-	"fmt"
-	"math/big"
+	"math/bits"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/wasmlogin/wasmlogin/plugin/internal/jsonv"
@@ -31,12 +29,10 @@ type key struct {
 	// family is "RSA" for RS*/PS*, or the single JWS alg an EC or OKP key
 	// can verify (ES256, ES384, ES512, EdDSA).
 	family string
-	// Exactly one of these is set, according to family. They are concrete
-	// types, not a crypto.PublicKey: keeping *big.Int out of interfaces lets
-	// the linker drop math/big's formatting and parsing from the plugin.
-	rsa *rsa.PublicKey
+	// Exactly one of these is set, according to family.
+	rsa *rsaPublicKey
 	ec  *ecPublicKey
-	ed  ed25519.PublicKey
+	ed  []byte // an Ed25519 public key, 32 bytes
 }
 
 // minRSABits follows RFC 7518 3.3 and 3.5.
@@ -94,7 +90,7 @@ func ParseJWKS(body []byte) (*KeySet, error) {
 	for i, raw := range keys.Items() {
 		var j jwkJSON
 		if err := raw.DecodeFields(j.fields()); err != nil {
-			firstProblem = firstNonEmpty(firstProblem, fmt.Sprintf("key %d is not a valid JSON Web Key", i))
+			firstProblem = firstNonEmpty(firstProblem, "key "+strconv.Itoa(i)+" is not a valid JSON Web Key")
 			continue
 		}
 		k, err := j.parse()
@@ -105,7 +101,7 @@ func ParseJWKS(body []byte) (*KeySet, error) {
 			if j.Kid != "" {
 				ks.rejected[j.Kid] = err.Error()
 			}
-			firstProblem = firstNonEmpty(firstProblem, fmt.Sprintf("key %d (kid %q): %v", i, j.Kid, err))
+			firstProblem = firstNonEmpty(firstProblem, "key "+strconv.Itoa(i)+" (kid "+strconv.Quote(j.Kid)+"): "+err.Error())
 			continue
 		}
 		ks.keys = append(ks.keys, k)
@@ -150,7 +146,7 @@ func (j *jwkJSON) parse() (key, error) {
 	return k, err
 }
 
-func (j *jwkJSON) rsaKey() (*rsa.PublicKey, error) {
+func (j *jwkJSON) rsaKey() (*rsaPublicKey, error) {
 	n, err := decodeField(j.N, "RSA modulus n")
 	if err != nil {
 		return nil, err
@@ -159,15 +155,37 @@ func (j *jwkJSON) rsaKey() (*rsa.PublicKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	modulus := new(big.Int).SetBytes(n)
-	if modulus.BitLen() < minRSABits {
-		return nil, fmt.Errorf("RSA key has %d bits, fewer than the required %d", modulus.BitLen(), minRSABits)
+	n = trimLeadingZeros(n)
+	if bitLen := bitLength(n); bitLen < minRSABits {
+		return nil, errors.New("RSA key has " + strconv.Itoa(bitLen) + " bits, fewer than the required " + strconv.Itoa(minRSABits))
 	}
-	exponent := new(big.Int).SetBytes(e)
-	if !exponent.IsInt64() || exponent.Int64() < 3 || exponent.Int64() > 1<<31-1 || exponent.Bit(0) == 0 {
+	// 3 ≤ e ≤ 2³¹-1 and odd, as crypto/rsa requires.
+	e = trimLeadingZeros(e)
+	exponent := 0
+	if len(e) <= 4 {
+		for _, b := range e {
+			exponent = exponent<<8 | int(b)
+		}
+	}
+	if exponent < 3 || exponent > 1<<31-1 || exponent&1 == 0 {
 		return nil, errors.New("RSA exponent e is not a valid public exponent")
 	}
-	return &rsa.PublicKey{N: modulus, E: int(exponent.Int64())}, nil
+	return &rsaPublicKey{n: n, e: exponent}, nil
+}
+
+func trimLeadingZeros(b []byte) []byte {
+	for len(b) > 0 && b[0] == 0 {
+		b = b[1:]
+	}
+	return b
+}
+
+// bitLength is the length in bits of big-endian b without leading zeros.
+func bitLength(b []byte) int {
+	if len(b) == 0 {
+		return 0
+	}
+	return 8*(len(b)-1) + bits.Len8(b[0])
 }
 
 func (j *jwkJSON) ecKey() (string, *ecPublicKey, error) {
@@ -184,16 +202,16 @@ func (j *jwkJSON) ecKey() (string, *ecPublicKey, error) {
 		return "", nil, err
 	}
 	if len(x) != curve.size || len(y) != curve.size {
-		return "", nil, fmt.Errorf("EC coordinates for %s must be %d bytes each", j.Crv, curve.size)
+		return "", nil, errors.New("EC coordinates for " + j.Crv + " must be " + strconv.Itoa(curve.size) + " bytes each")
 	}
 	pub, ok := curve.publicKey(x, y)
 	if !ok {
-		return "", nil, fmt.Errorf("EC point is not on curve %s", j.Crv)
+		return "", nil, errors.New("EC point is not on curve " + j.Crv)
 	}
 	return curve.alg, pub, nil
 }
 
-func (j *jwkJSON) ed25519Key() (ed25519.PublicKey, error) {
+func (j *jwkJSON) ed25519Key() ([]byte, error) {
 	if j.Crv != "Ed25519" {
 		return nil, errSkip // Ed448 is not supported; X25519 is not for signatures
 	}
@@ -201,10 +219,10 @@ func (j *jwkJSON) ed25519Key() (ed25519.PublicKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(x) != ed25519.PublicKeySize {
-		return nil, fmt.Errorf("Ed25519 key x must be %d bytes", ed25519.PublicKeySize)
+	if len(x) != 32 {
+		return nil, errors.New("Ed25519 key x must be 32 bytes")
 	}
-	return ed25519.PublicKey(x), nil
+	return x, nil
 }
 
 // decodeField tolerates padding, which some issuers add although RFC 7518

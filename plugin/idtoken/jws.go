@@ -1,18 +1,14 @@
 package idtoken
 
 import (
-	"crypto"
-	"crypto/ed25519"
-	"crypto/rsa"
-	"crypto/sha256"
-	"crypto/sha512"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/wasmlogin/wasmlogin/plugin/internal/jsonv"
+	"github.com/wasmlogin/wasmlogin/plugin/internal/sha2"
 )
 
 // ErrUnknownKey means no key in the set matches the token. Issuers rotate
@@ -48,7 +44,7 @@ type jws struct {
 
 func splitJWS(raw string) (*jws, error) {
 	if len(raw) > maxTokenLen {
-		return nil, fmt.Errorf("id token: longer than %d bytes", maxTokenLen)
+		return nil, errors.New("id token: longer than " + strconv.Itoa(maxTokenLen) + " bytes")
 	}
 	parts := strings.Split(raw, ".")
 	switch len(parts) {
@@ -56,7 +52,7 @@ func splitJWS(raw string) (*jws, error) {
 	case 5:
 		return nil, errors.New("id token: encrypted (JWE) tokens are not supported")
 	default:
-		return nil, fmt.Errorf("id token: expected 3 dot-separated parts, found %d", len(parts))
+		return nil, errors.New("id token: expected 3 dot-separated parts, found " + strconv.Itoa(len(parts)))
 	}
 	headerJSON, err := decodePart(parts[0], "header")
 	if err != nil {
@@ -83,7 +79,7 @@ func splitJWS(raw string) (*jws, error) {
 func decodePart(part, name string) ([]byte, error) {
 	b, err := base64.RawURLEncoding.DecodeString(part)
 	if err != nil {
-		return nil, fmt.Errorf("id token: %s is not valid base64url", name)
+		return nil, errors.New("id token: " + name + " is not valid base64url")
 	}
 	return b, nil
 }
@@ -96,7 +92,7 @@ func (t *jws) checkHeader() error {
 	case alg == "none":
 		return errors.New(`id token: unsigned tokens (alg "none") are not accepted`)
 	case !acceptedAlgs[alg]:
-		return fmt.Errorf("id token: signing algorithm %q is not accepted", alg)
+		return errors.New("id token: signing algorithm " + strconv.Quote(alg) + " is not accepted")
 	case t.header.Crit:
 		// RFC 7515 4.1.11: extensions listed in crit must be understood, and
 		// this package understands none.
@@ -120,15 +116,15 @@ func (t *jws) verifySignature(ks *KeySet) error {
 	}
 	if len(candidates) == 0 {
 		if kid == "" {
-			return fmt.Errorf("%w (no key for %s)", ErrUnknownKey, alg)
+			return &unknownKeyError{"(no key for " + alg + ")"}
 		}
 		if reason, ok := ks.rejected[kid]; ok {
-			return fmt.Errorf("id token: key %q in the issuer's key set is unusable: %s", kid, reason)
+			return errors.New("id token: key " + strconv.Quote(kid) + " in the issuer's key set is unusable: " + reason)
 		}
 		if slices.ContainsFunc(ks.keys, func(k key) bool { return k.kid == kid }) {
-			return fmt.Errorf("id token: key %q cannot verify %s signatures", kid, alg)
+			return errors.New("id token: key " + strconv.Quote(kid) + " cannot verify " + alg + " signatures")
 		}
-		return fmt.Errorf("%w (kid %q)", ErrUnknownKey, kid)
+		return &unknownKeyError{"(kid " + strconv.Quote(kid) + ")"}
 	}
 	for _, k := range candidates {
 		if verify(alg, k, t.signingInput, t.signature) {
@@ -152,29 +148,48 @@ func (k key) fits(alg string) bool {
 
 func verify(alg string, k key, input, sig []byte) bool {
 	if alg == "EdDSA" {
-		return k.ed != nil && ed25519.Verify(k.ed, input, sig)
+		return k.ed != nil && ed25519Verify(k.ed, input, sig)
 	}
-	hash, digest := hashFor(alg, input)
+	digest := hashFor(alg, input)
 	switch alg[:2] {
 	case "RS":
-		return k.rsa != nil && rsa.VerifyPKCS1v15(k.rsa, hash, digest, sig) == nil
+		return k.rsa != nil && k.rsa.verifyPKCS1v15(digest, sig)
 	case "PS":
-		opts := &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash} // RFC 7518 3.5
-		return k.rsa != nil && rsa.VerifyPSS(k.rsa, hash, digest, sig, opts) == nil
+		return k.rsa != nil && k.rsa.verifyPSS(digest, sig) // salt as long as the hash: RFC 7518 3.5
 	}
 	// ES256, ES384, ES512; fits has matched the key's curve to alg.
 	return k.ec != nil && k.ec.verify(digest, sig)
 }
 
-func hashFor(alg string, input []byte) (crypto.Hash, []byte) {
+// hashFor returns the digest of input with the SHA-2 function the
+// algorithm names by its suffix.
+func hashFor(alg string, input []byte) []byte {
 	switch alg[2:] {
 	case "256":
-		sum := sha256.Sum256(input)
-		return crypto.SHA256, sum[:]
+		return hashSum(32, input)
 	case "384":
-		sum := sha512.Sum384(input)
-		return crypto.SHA384, sum[:]
+		return hashSum(48, input)
 	}
-	sum := sha512.Sum512(input)
-	return crypto.SHA512, sum[:]
+	return hashSum(64, input)
 }
+
+// hashSum returns the SHA-2 digest of size bytes (32, 48 or 64) of data.
+func hashSum(size int, data []byte) []byte {
+	switch size {
+	case 32:
+		sum := sha2.Sum256(data)
+		return sum[:]
+	case 48:
+		sum := sha2.Sum384(data)
+		return sum[:]
+	}
+	sum := sha2.Sum512(data)
+	return sum[:]
+}
+
+// unknownKeyError is ErrUnknownKey with detail, as fmt.Errorf("%w (...)")
+// would make it; fmt is kept out of the plugin (see flow/format.go).
+type unknownKeyError struct{ detail string }
+
+func (e *unknownKeyError) Error() string { return ErrUnknownKey.Error() + " " + e.detail }
+func (e *unknownKeyError) Unwrap() error { return ErrUnknownKey }

@@ -2,7 +2,7 @@ package idtoken
 
 import (
 	"errors"
-	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -20,7 +20,7 @@ const tenantPlaceholder = "{tenantid}"
 func (c *Claims) checkIssuer(want string) error {
 	if !strings.Contains(want, tenantPlaceholder) {
 		if c.Issuer != want {
-			return fmt.Errorf("id token: issuer %q does not match %q", c.Issuer, want)
+			return errors.New("id token: issuer " + strconv.Quote(c.Issuer) + " does not match " + strconv.Quote(want))
 		}
 		return nil
 	}
@@ -29,7 +29,7 @@ func (c *Claims) checkIssuer(want string) error {
 		return errors.New("id token: the issuer is per tenant, but the tid claim is missing or not a tenant ID")
 	}
 	if exp := strings.Replace(want, tenantPlaceholder, tid, 1); c.Issuer != exp {
-		return fmt.Errorf("id token: issuer %q does not match %q (the issuer of tenant %s)", c.Issuer, exp, tid)
+		return errors.New("id token: issuer " + strconv.Quote(c.Issuer) + " does not match " + strconv.Quote(exp) + " (the issuer of tenant " + tid + ")")
 	}
 	return nil
 }

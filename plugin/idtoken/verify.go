@@ -2,8 +2,8 @@ package idtoken
 
 import (
 	"errors"
-	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/wasmlogin/wasmlogin/plugin/internal/jsonv"
@@ -122,27 +122,27 @@ func (c *Claims) validate(o Options) error {
 		return errors.New("id token: missing aud")
 	}
 	if !slices.Contains(c.Audience, o.ClientID) {
-		return fmt.Errorf("id token: audience %q does not include client %q", c.Audience, o.ClientID)
+		return errors.New("id token: audience " + quoteList(c.Audience) + " does not include client " + strconv.Quote(o.ClientID))
 	}
 	if len(c.Audience) > 1 && c.AZP == "" {
 		return errors.New("id token: azp is required when the token has several audiences")
 	}
 	if c.AZP != "" && c.AZP != o.ClientID {
-		return fmt.Errorf("id token: authorized party (azp) %q is not client %q", c.AZP, o.ClientID)
+		return errors.New("id token: authorized party (azp) " + strconv.Quote(c.AZP) + " is not client " + strconv.Quote(o.ClientID))
 	}
 	if !o.Now.Before(c.ExpiresAt.Add(o.Skew)) {
-		return fmt.Errorf("id token: expired at %s", formatTime(c.ExpiresAt))
+		return errors.New("id token: expired at " + formatTime(c.ExpiresAt))
 	}
 	if c.IssuedAt.After(o.Now.Add(o.Skew)) {
-		return fmt.Errorf("id token: issued in the future, at %s; check the system clock", formatTime(c.IssuedAt))
+		return errors.New("id token: issued in the future, at " + formatTime(c.IssuedAt) + "; check the system clock")
 	}
 	if o.MaxAge > 0 && c.IssuedAt.Before(o.Now.Add(-o.MaxAge-o.Skew)) {
-		return fmt.Errorf("id token: issued at %s, more than %s ago", formatTime(c.IssuedAt), o.MaxAge)
+		return errors.New("id token: issued at " + formatTime(c.IssuedAt) + ", more than " + o.MaxAge.String() + " ago")
 	}
 	if nbf, ok, err := timeClaim(c.Raw, "nbf"); err != nil {
 		return err
 	} else if ok && nbf.After(o.Now.Add(o.Skew)) {
-		return fmt.Errorf("id token: not valid before %s", formatTime(nbf))
+		return errors.New("id token: not valid before " + formatTime(nbf))
 	}
 	if o.Nonce != "" {
 		if c.Nonce == "" {
@@ -213,4 +213,16 @@ func appendDigits(b []byte, n int64, width int) []byte {
 		width--
 	}
 	return append(b, buf[i:]...)
+}
+
+// quoteList formats a list as fmt's %q does: ["a" "b"].
+func quoteList(list []string) string {
+	b := []byte{'['}
+	for i, s := range list {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = strconv.AppendQuote(b, s)
+	}
+	return string(append(b, ']'))
 }

@@ -6,10 +6,10 @@
 package pkce
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
-	"fmt"
+	"errors"
+
+	"github.com/wasmlogin/wasmlogin/plugin/internal/sha2"
 )
 
 // secretBytes is 256 bits: RFC 7636 7.1 asks for at least 256 bits of
@@ -25,7 +25,7 @@ func NewVerifier() (string, error) {
 // Challenge is what the authorization request carries instead of the
 // verifier, with code_challenge_method=S256.
 func Challenge(verifier string) string {
-	sum := sha256.Sum256([]byte(verifier))
+	sum := sha2.Sum256([]byte(verifier))
 	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
@@ -37,8 +37,8 @@ func RandomToken() (string, error) {
 
 func randomString() (string, error) {
 	b := make([]byte, secretBytes)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("pkce: no randomness available: %w", err)
+	if err := readRandom(b); err != nil {
+		return "", errors.New("pkce: no randomness available: " + err.Error())
 	}
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }

@@ -2,7 +2,7 @@ package tokenresp
 
 import (
 	"errors"
-	"fmt"
+	"strconv"
 )
 
 // ServerError is an OAuth error response (RFC 6749 5.2). Code is the
@@ -34,9 +34,9 @@ type HTTPError struct {
 func (e *HTTPError) Error() string {
 	if e.Status >= 300 && e.Status < 400 {
 		// The host never follows redirects: one could lead off the allowlist.
-		return fmt.Sprintf("the server answered with a redirect (HTTP %d), which is not followed; check the endpoint URL", e.Status)
+		return "the server answered with a redirect (HTTP " + strconv.Itoa(e.Status) + "), which is not followed; check the endpoint URL"
 	}
-	return fmt.Sprintf("the server answered HTTP %d with %s", e.Status, e.Snippet)
+	return "the server answered HTTP " + strconv.Itoa(e.Status) + " with " + e.Snippet
 }
 
 // InvalidError is a 2xx answer that is not a usable token response. Reason
@@ -50,12 +50,10 @@ func (e *InvalidError) Error() string { return "invalid token response: " + e.Re
 // IsTransient reports whether retrying the same request later may succeed:
 // the server was overloaded, rate limiting, or failing internally.
 func IsTransient(err error) bool {
-	var he *HTTPError
-	if errors.As(err, &he) {
+	if he, ok := errors.AsType[*HTTPError](err); ok {
 		return is5xx(he.Status) || he.Status == 429
 	}
-	var se *ServerError
-	if errors.As(err, &se) {
+	if se, ok := errors.AsType[*ServerError](err); ok {
 		return se.Code == "temporarily_unavailable" || is5xx(se.Status)
 	}
 	return false

@@ -1,10 +1,11 @@
 package jsonv
 
 import (
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/wasmlogin/wasmlogin/plugin/internal/strsort"
 )
 
 // Writer appends JSON to B, putting in the commas and colons. That keys and
@@ -88,7 +89,7 @@ func sortedKeys[V any](m map[string]V) []string {
 	for k := range m {
 		keys = append(keys, k)
 	}
-	slices.Sort(keys)
+	strsort.Strings(keys)
 	return keys
 }
 
