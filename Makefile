@@ -64,17 +64,21 @@ fuzz:
 demo:
 	$(GO) run ./examples/demo
 
-# Whole-process `token` timings (warm and cold compile cache, peak RSS) and
-# the in-process phases. Inside a D-Bus session with gnome-keyring when one
-# can be started, so the keyring is the real one; results also go to
-# bench-results.txt.
-bench: wasm
-	@if command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then \
-	  XDG_DATA_HOME=$$(mktemp -d) dbus-run-session -- sh -c 'echo -n bench | gnome-keyring-daemon --unlock --components=secrets >/dev/null; \
-	    $(GO) test -run "^$$" -bench . -benchtime 10x ./host ./host/engine' 2>/dev/null; \
-	else \
-	  $(GO) test -run '^$$' -bench . -benchtime 10x ./host ./host/engine; \
-	fi | tee bench-results.txt
+# One table, one run, one machine (internal/bench): plugin size; `token`
+# warm, cold and its peak RSS beside a native keyring reader; a PKCE
+# sign-in beside a native x/oauth2 + go-oidc client; the Node host; with
+# hyperfine and /usr/bin/time. Inside a D-Bus session with a throwaway,
+# unlocked gnome-keyring, so the native reader and the host read the same,
+# real keyring entry. The table also goes to bench-results.txt, followed
+# by the in-process phases of the engine.
+bench: wasm examples/node/node_modules/.installed
+	@for c in dbus-run-session gnome-keyring-daemon; do command -v $$c >/dev/null || \
+	  { echo "make bench: $$c is missing: apt-get install dbus gnome-keyring" >&2; exit 1; }; done
+	@data=$$(mktemp -d) && trap 'rm -rf "$$data"' EXIT && \
+	XDG_DATA_HOME=$$data dbus-run-session -- sh -c \
+	  'echo -n bench | gnome-keyring-daemon --unlock --components=secrets >/dev/null && $(GO) run ./internal/bench -out bench-results.txt'
+	@out=$$($(GO) test -run '^$$' -bench . -benchtime 10x ./host/engine 2>&1); s=$$?; \
+	  printf '\n%s\n' "$$out" | tee -a bench-results.txt; exit $$s
 
 clean:
 	$(GO) clean -cache -testcache
