@@ -13,7 +13,8 @@ PY_VENV   := examples/python/.venv
 FUZZ      := plugin/internal/jsonv:FuzzParse plugin/internal/jsonv:FuzzWriteString \
              plugin/tokenresp:FuzzParse plugin/discovery:FuzzParse \
              plugin/idtoken:FuzzVerify plugin/idtoken:FuzzParseJWKS plugin/flow:FuzzCallback \
-             plugin/internal/url:FuzzParse plugin/internal/ipaddr:FuzzParse
+             plugin/internal/url:FuzzParse plugin/internal/ipaddr:FuzzParse \
+             plugin/idtoken:FuzzSignaturesAgreeWithStdlib
 FUZZTIME  ?= 60s
 
 .PHONY: all wasm test test-go test-python test-node test-unit fuzz demo bench clean
