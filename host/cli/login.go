@@ -47,6 +47,7 @@ func (c *command) runLogin(ctx context.Context) error {
 	where := detectSession(c.env.Getenv, runtime.GOOS, c.env.OpenBrowser != nil)
 	choice, err := inst.LoginChoose(ctx, api.LoginChooseInput{ProfileRef: ref, Prefer: c.preferredFlow(),
 		BrowserUsable: where.browserUsable, Remote: where.remote})
+	c.phase("choose flow")
 	if err != nil {
 		return err
 	}
@@ -71,6 +72,7 @@ func (c *command) runLogin(ctx context.Context) error {
 	}); err != nil {
 		return fmt.Errorf("signed in, but the profile index could not be saved: %w", err)
 	}
+	c.phase("save profile")
 	if c.jsonOut {
 		c.printJSON(session)
 		return nil

@@ -25,6 +25,7 @@ func (c *command) loginBrowser(ctx context.Context, inst *engine.Instance, ref a
 	}
 	defer l.Close()
 	begun, err := inst.LoginBegin(ctx, api.LoginBeginInput{ProfileRef: ref, RedirectURI: l.RedirectURI(), OpenBrowser: open})
+	c.phase("login begin")
 	if err != nil {
 		return nil, err
 	}
@@ -39,7 +40,9 @@ func (c *command) loginBrowser(ctx context.Context, inst *engine.Instance, ref a
 		if !claimed.CompareAndSwap(false, true) {
 			return outcome{}, false
 		}
+		c.phase("browser")
 		s, err := inst.LoginComplete(ctx, api.LoginCompleteInput{FlowID: begun.FlowID, CallbackURL: callbackURL})
+		c.phase("login complete")
 		return outcome{s, err}, true
 	}
 

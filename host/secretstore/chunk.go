@@ -126,10 +126,12 @@ func (k *keyringStore) Set(key, value string) error {
 }
 
 // Delete removes the first entry last, so an interrupted Delete leaves a
-// record that still says where its remaining parts are.
+// record that still says where its remaining parts are. Deleting what is
+// not there takes the one read: each keyring call is a few D-Bus round
+// trips, and the plugin deletes its served entry before every write.
 func (k *keyringStore) Delete(key string) error {
 	count, err := k.storedCount(key)
-	if err != nil {
+	if err != nil || count == 0 {
 		return err
 	}
 	for i := count - 1; i >= 1; i-- {

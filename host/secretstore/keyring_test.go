@@ -17,6 +17,7 @@ import (
 type fakeBackend struct {
 	mu       sync.Mutex
 	entries  map[string]string
+	deletes  int // Delete calls that reached the backend
 	failWith error
 	hang     chan struct{} // when set, every call blocks until closed
 }
@@ -63,6 +64,7 @@ func (f *fakeBackend) Delete(service, user string) error {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.deletes++
 	if _, ok := f.entries[service+"/"+user]; !ok {
 		return keyring.ErrNotFound
 	}
@@ -78,6 +80,21 @@ func (f *fakeBackend) count() int {
 
 func TestKeyringFakeBasics(t *testing.T) {
 	exercise(t, newKeyring("svc", &fakeBackend{}))
+}
+
+// Deleting a missing key is one read, not a read and a failed delete.
+func TestKeyringDeleteMissingReadsOnly(t *testing.T) {
+	b := &fakeBackend{}
+	k := newKeyring("svc", b)
+	if err := k.Delete("absent"); err != nil || b.deletes != 0 {
+		t.Fatalf("err %v, %d backend deletes", err, b.deletes)
+	}
+	if err := k.Set("present", "v"); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Delete("present"); err != nil || b.deletes != 1 || b.count() != 0 {
+		t.Fatalf("err %v, %d backend deletes, %d entries left", err, b.deletes, b.count())
+	}
 }
 
 func TestKeyringChunking(t *testing.T) {
