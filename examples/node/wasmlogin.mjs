@@ -5,7 +5,7 @@
 //   node wasmlogin.mjs login [--device] --issuer URL --client-id ID [--scopes "openid ..."] [--profile P]
 //   node wasmlogin.mjs token [--profile P] [--force-refresh] [--json]
 import createPlugin from '@extism/extism'
-import { AsyncEntry } from '@napi-rs/keyring'
+import { Entry } from '@napi-rs/keyring'
 import { spawn } from 'node:child_process'
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
+import { Worker } from 'node:worker_threads'
 
 const PLUGIN = process.env.WASMLOGIN_PLUGIN ?? fileURLToPath(new URL('../../host/internal/wasm/plugin.wasm', import.meta.url))
 const INDEX = join(process.env.WASMLOGIN_NODE_CONFIG_DIR ?? join(process.env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'wasmlogin-node'), 'profiles.json')
@@ -34,47 +35,111 @@ export function origin(raw) {
 }
 const DISCOVERY = /\/\.well-known\/openid-configuration$|^\/\.well-known\/oauth-authorization-server/
 // httpRequest performs one exchange for the plugin: allowed origins only, no redirects, a timeout, a size cap.
+// It is synchronous, because the plugin runs on this thread and cannot wait for a promise: the fetch happens in
+// a helper thread (httpHelper) while this one blocks in Atomics.wait. The helper starts on the first request, so
+// a token served from the store never pays for it, and lives until close().
 export function httpRequest(allowed, { timeoutMs = 30_000 } = {}) {
-  return async ({ method, url, headers = {}, body }) => {
+  let helper
+  const request = ({ method, url, headers = {}, body }) => {
     if (method !== 'GET' && method !== 'POST') throw new FlowError('denied', `the host only sends GET and POST, not ${method}`)
     const o = origin(url)
     if (!o || !allowed.has(o)) throw new FlowError('disallowed_host', `refusing a request to ${o ?? 'a URL that is not https (or http on loopback)'}: ` +
       'it is neither the configured issuer nor an endpoint named in its discovery document')
     const h = new Headers(Object.entries(headers).flatMap(([name, values]) => values.map((v) => [name, v])))
     if (!h.has('user-agent')) h.set('user-agent', 'wasmlogin')
-    let res, chunks = [], size = 0
-    try {
-      res = await fetch(url, { method, headers: h, body: method === 'POST' ? body : undefined, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) })
-      for await (const chunk of res.body ?? []) {
-        if ((size += chunk.length) > MAX_BODY) throw new FlowError('too_large', `the response from ${o} is larger than ${MAX_BODY} bytes`)
-        chunks.push(chunk)
-      }
-    } catch (e) {
-      if (e instanceof FlowError) throw e
-      if (e.name === 'TimeoutError') throw new FlowError('timeout', `${o} did not answer within ${timeoutMs / 1000} s; try again later`)
-      throw new FlowError('connect', `could not reach ${o}: ${e.cause?.message ?? e.message}`)
+    if (!helper) {
+      const fresh = helper = startHelper()
+      fresh.worker.once('exit', () => { if (helper === fresh) helper = undefined }) // seen between calls only
     }
-    const text = Buffer.concat(chunks).toString('utf8'), out = {}
-    for (const [name, value] of res.headers) (out[name] ??= []).push(value) // set-cookie comes one by one
-    if (method === 'GET' && res.status === 200 && DISCOVERY.test(new URL(url).pathname)) {
+    // The helper enforces timeoutMs; the extra wait only covers its start and a helper that hangs or died.
+    const res = helper.exchange({ method, url, headers: [...h], body: method === 'POST' ? body : undefined, timeoutMs }, timeoutMs + 5_000)
+    if (!res) {
+      helper.worker.terminate() // wedged or gone: the next request gets a fresh one
+      helper = undefined
+    }
+    const { error, detail, status, headers: out, body: text } = res ?? { error: 'timeout' }
+    if (error === 'too_large') throw new FlowError('too_large', `the response from ${o} is larger than ${MAX_BODY} bytes`)
+    if (error === 'timeout') throw new FlowError('timeout', `${o} did not answer within ${timeoutMs / 1000} s; try again later`)
+    if (error) throw new FlowError('connect', `could not reach ${o}: ${detail}`)
+    if (method === 'GET' && status === 200 && DISCOVERY.test(new URL(url).pathname)) {
       // A discovery document from an allowed origin allows the origins it names.
       let doc
       try { doc = JSON.parse(text) } catch {}
       for (const [field, value] of Object.entries(doc ?? {}))
         if ((field === 'issuer' || field === 'jwks_uri' || field.endsWith('_endpoint')) && origin(value)) allowed.add(origin(value))
     }
-    return { status: res.status, headers: out, body: text }
+    return { status, headers: out, body: text }
   }
+  request.close = async () => { const w = helper?.worker; helper = undefined; await w?.terminate() }
+  return request
+}
+
+// The helper's shared buffer: a 16-byte head (Int32: the number of the request last answered, body length,
+// meta length), then room for the largest body allowed, then the meta JSON ({status, headers} or {error, detail}).
+const HEAD = 16, MAX_META = 256 << 10
+function startHelper() {
+  const shared = new SharedArrayBuffer(HEAD + MAX_BODY + MAX_META), head = new Int32Array(shared, 0, 3)
+  const worker = new Worker(`(${httpHelper})()`, { eval: true, workerData: { shared, HEAD, MAX_BODY, MAX_META } })
+  worker.unref() // an idle helper never keeps the process alive; it works while this thread waits, ref'd or not
+  worker.on('error', () => {}) // it catches everything itself; a crash shows up as a timeout, never as an exception here
+  let seq = 0
+  // exchange sends one request and blocks until the answer is in the buffer; null if none came within waitMs.
+  const exchange = (req, waitMs) => {
+    worker.postMessage({ ...req, seq: ++seq })
+    for (const deadline = performance.now() + waitMs; ;) {
+      const done = Atomics.load(head, 0), left = deadline - performance.now()
+      if (done === seq) break
+      if (left <= 0) return null
+      Atomics.wait(head, 0, done, left)
+    }
+    const bodyLength = head[1], meta = JSON.parse(Buffer.from(shared, HEAD + MAX_BODY, head[2]).toString('utf8'))
+    return meta.error ? meta : { ...meta, body: Buffer.from(shared, HEAD, bodyLength).toString('utf8') }
+  }
+  return { worker, exchange }
+}
+
+// httpHelper is the helper thread's whole program (it runs from its source text, so it may use nothing from this
+// module): fetch as the plugin asked, the body straight into the shared buffer, then wake the waiting thread.
+function httpHelper() {
+  const { parentPort, workerData: { shared, HEAD, MAX_BODY, MAX_META } } = require('node:worker_threads')
+  const head = new Int32Array(shared, 0, 3), body = new Uint8Array(shared, HEAD, MAX_BODY), meta = new Uint8Array(shared, HEAD + MAX_BODY, MAX_META)
+  const tooLarge = Symbol('too large')
+  parentPort.on('message', async ({ seq, method, url, headers, body: payload, timeoutMs }) => {
+    let reply, size = 0
+    try {
+      const res = await fetch(url, { method, headers, body: payload, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) })
+      for await (const chunk of res.body ?? []) {
+        if (size + chunk.length > MAX_BODY) throw tooLarge
+        body.set(chunk, size)
+        size += chunk.length
+      }
+      const out = {}
+      for (const [name, value] of res.headers) (out[name] ??= []).push(value) // set-cookie comes one by one
+      reply = { status: res.status, headers: out }
+    } catch (e) {
+      reply = e === tooLarge ? { error: 'too_large' } : e?.name === 'TimeoutError' ? { error: 'timeout' }
+        : { error: 'connect', detail: String(e?.cause?.message ?? e?.message ?? e) }
+    }
+    let bytes = new TextEncoder().encode(JSON.stringify(reply))
+    if (bytes.length > MAX_META) bytes = new TextEncoder().encode(JSON.stringify({ error: 'too_large' })) // headers, in fact
+    meta.set(bytes)
+    head[1] = reply.error ? 0 : size
+    head[2] = bytes.length
+    Atomics.store(head, 0, seq) // publishes the writes above
+    Atomics.notify(head, 0)
+  })
 }
 
 // ---- the other host functions ----
-async function openBrowser({ url }) {
+function openBrowser({ url }) {
   // $BROWSER wins (as for gh and git), split into words, with the URL as the last argument; never through a shell.
   const opener = { darwin: ['open'], win32: ['rundll32', 'url.dll,FileProtocolHandler'] }[process.platform] ?? ['xdg-open']
   const [cmd, ...args] = process.env.BROWSER?.trim() ? process.env.BROWSER.trim().split(/\s+/) : opener
   const child = spawn(cmd, [...args, url], { stdio: ['ignore', 2, 2] })
-  const err = await new Promise((resolve) => child.once('spawn', () => resolve(null)).once('error', resolve))
-  if (err) throw new FlowError('unavailable', `could not start ${cmd} (${err.code}); open the URL yourself`)
+  // A command that could not start has no pid as soon as spawn returns; its 'error' event only comes on a later
+  // tick, after this answer, and must not go unheard (it would crash the process).
+  child.on('error', () => {})
+  if (child.pid === undefined) throw new FlowError('unavailable', `could not start ${cmd}; open the URL yourself`)
   child.unref()
   return { opened: true }
 }
@@ -83,41 +148,56 @@ const prompt = () => { throw new FlowError('unavailable', 'this host does not pr
 
 // Secrets go to the OS keyring (Keychain, Credential Manager, Secret Service). On Linux the entry is pinned to
 // the Secret Service: the default would fall back to the kernel keyring, which forgets everything at logout.
+// The calls are synchronous: the plugin waits for them on this thread.
 const SERVICE = process.env.WASMLOGIN_KEYRING_SERVICE || 'wasmlogin-node'
-const keyring = (op) => async ({ key, value }) => {
-  const entry = new AsyncEntry(SERVICE, key, { linux: { store: 'secret-service' } })
-  try { return await op(entry, value, AbortSignal.timeout(10_000)) } catch (e) { throw new FlowError('unavailable', `OS keyring: ${e.message}`) }
-}
-const secrets = {
-  secret_get: keyring(async (entry, _, signal) => {
-    const value = await entry.getPassword(signal)
-    return value == null ? { found: false } : { found: true, value }
-  }),
-  secret_set: keyring(async (entry, value, signal) => { await entry.setPassword(value, signal); return {} }),
-  secret_delete: keyring(async (entry, _, signal) => { await entry.deletePassword(signal); return {} }),
+function keyring() {
+  // Opening an entry costs about 10 ms on Linux (a D-Bus connection and an encrypted session) and one plugin call
+  // may use a key twice (a refresh reads, then writes it), so entries are kept until forget(), which openPlugin
+  // calls after each plugin call: a session kept longer could go stale (a restarted keyring daemon).
+  const entries = new Map()
+  const secret = (op) => ({ key, value }) => {
+    let entry = entries.get(key)
+    if (!entry) entries.set(key, entry = new Entry(SERVICE, key, { linux: { store: 'secret-service' } }))
+    try { return op(entry, value) } catch (e) { throw new FlowError('unavailable', `OS keyring: ${e.message}`) }
+  }
+  const functions = {
+    secret_get: secret((entry) => {
+      const value = entry.getPassword()
+      return value == null ? { found: false } : { found: true, value }
+    }),
+    secret_set: secret((entry, value) => { entry.setPassword(value); return {} }),
+    secret_delete: secret((entry) => { entry.deletePassword(); return {} }), // false (there was nothing) is fine
+  }
+  return { functions, forget: () => entries.clear() }
 }
 
-// openPlugin loads plugin.wasm with WASI (real clock and randomness) in a worker thread: there the guest blocks
-// on each host call while the main thread runs the (async) host function, so HTTP stays synchronous for it.
-// Host functions reply with the {"ok"} / {"error"} envelope; nothing may throw out of one: it kills the worker.
+// openPlugin loads plugin.wasm with WASI (real clock and randomness) on this thread. The guest calls the host
+// functions synchronously and each must answer before returning: no promises, so no event loop during a call
+// (the keyring is called synchronously, HTTP waits on a helper thread). A worker (runInWorker) would let them be
+// async, but would cost more than 100 ms at every start, and a token served from the store needs no network.
+// Host functions reply with the {"ok"} / {"error"} envelope; nothing may throw out of one into the guest.
 export async function openPlugin(allowed, opts) {
-  const impl = { http_request: httpRequest(allowed, opts), open_browser: openBrowser, notify, prompt, ...secrets }
-  const wrap = (fn) => async (ctx, offset) => {
+  const http_request = httpRequest(allowed, opts), secrets = keyring()
+  const impl = { http_request, open_browser: openBrowser, notify, prompt, ...secrets.functions }
+  const wrap = (fn) => (ctx, offset) => {
     let input, reply
     try { input = JSON.parse(ctx.read(offset).text()) } catch { reply = { error: { code: 'bad_input', message: 'the payload is not JSON' } } }
-    try { reply ??= { ok: await fn(input) } } catch (e) { reply = { error: { code: e instanceof FlowError ? e.code : 'unavailable', message: e.message } } }
+    try { reply ??= { ok: fn(input) } } catch (e) { reply = { error: { code: e instanceof FlowError ? e.code : 'unavailable', message: e.message } } }
     try { return ctx.store(JSON.stringify(reply)) } catch { return 0n } // 0: "the host function returned nothing"
   }
   const plugin = await createPlugin({ wasm: [{ path: PLUGIN }] }, {
-    useWasi: true, runInWorker: true,
+    useWasi: true, runInWorker: false,
     functions: { 'extism:host/user': Object.fromEntries(Object.entries(impl).map(([name, fn]) => [name, wrap(fn)])) },
   })
+  // plugin.call runs the guest to completion, host calls included, before it returns: concurrent calls take turns.
   const call = async (name, input) => {
-    const reply = (await plugin.call(name, JSON.stringify(input)))?.json() ?? { error: { code: 'internal', message: `the plugin's ${name} returned nothing` } }
+    let output
+    try { output = await plugin.call(name, JSON.stringify(input)) } finally { secrets.forget() }
+    const reply = output?.json() ?? { error: { code: 'internal', message: `the plugin's ${name} returned nothing` } }
     if (reply.error) throw new FlowError(reply.error.code, reply.error.message)
     return reply.ok
   }
-  return { call, close: () => plugin.close() }
+  return { call, close: async () => { await http_request.close(); await plugin.close() } }
 }
 
 // ---- sign-in and commands ----
@@ -133,7 +213,9 @@ async function browserSignIn(plugin, who, timeoutMs = 5 * 60_000) {
   const redirect_uri = `http://127.0.0.1:${server.address().port}/callback`
   let timer, answered = false
   try {
-    const begun = plugin.call('login_begin', { ...who, redirect_uri, open_browser: true }) // the plugin opens the browser
+    // The plugin opens the browser. The call has run to its end when it returns (the plugin runs on this thread),
+    // before the listener below is attached: an early callback waits in the listen backlog, it is not lost.
+    const begun = plugin.call('login_begin', { ...who, redirect_uri, open_browser: true })
     return await new Promise((resolve, reject) => {
       begun.catch(reject)
       timer = setTimeout(() => reject(new FlowError('timeout', 'no sign-in came back within 5 minutes')), timeoutMs)
@@ -174,7 +256,7 @@ async function deviceSignIn(plugin, who) {
 const loadIndex = () => readFile(INDEX, 'utf8').then(JSON.parse, (e) => { if (e.code === 'ENOENT') return { profiles: {} }; throw e })
 async function withPlugin(allowed, fn) {
   const plugin = await openPlugin(allowed)
-  try { return await fn(plugin) } finally { await plugin.close() } // without close() Node never exits
+  try { return await fn(plugin) } finally { await plugin.close() } // ends the HTTP helper thread, if one started
 }
 
 const commands = {
