@@ -57,9 +57,10 @@ type command struct {
 	redirectHost string
 	redirectPort int
 	redirectPath string
-	presetName   string    // login --provider
-	tenant       string    // login --tenant
-	lastPhase    time.Time // for WASMLOGIN_TIMING
+	presetName   string            // login --provider
+	tenant       string            // login --tenant
+	lastPhase    time.Time         // for WASMLOGIN_TIMING
+	opened       secretstore.Store // openStore's result: the file store derives its key once
 
 	machine machineFlags // login --client-credentials, exchange (machine.go)
 }

@@ -24,9 +24,23 @@ import (
 // WASMLOGIN_KEYRING_SERVICE changes it (tests, or separate installs).
 const keyringService = "wasmlogin"
 
-// openStore picks the secret store the user chose. The encrypted file is
-// never a silent fallback: it takes --store=file and a passphrase.
+// openStore picks the secret store the user chose, once per command: token
+// may open it for the served entry and again for the plugin, and the
+// encrypted file derives its key (PBKDF2) per opening.
 func (c *command) openStore() (secretstore.Store, error) {
+	if c.opened == nil {
+		store, err := c.chooseStore()
+		if err != nil {
+			return nil, err
+		}
+		c.opened = store
+	}
+	return c.opened, nil
+}
+
+// chooseStore opens the store the user chose. The encrypted file is never
+// a silent fallback: it takes --store=file and a passphrase.
+func (c *command) chooseStore() (secretstore.Store, error) {
 	if c.env.Store != nil {
 		return c.env.Store, nil
 	}
