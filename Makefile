@@ -8,16 +8,18 @@ WASMFLAGS := -buildmode=c-shared -trimpath -buildvcs=false -ldflags='-s -w -buil
 
 PY_VENV   := examples/python/.venv
 
-# Fuzz targets: package:Target. Each runs FUZZTIME (a short bound inside
-# `make test`, longer with `make fuzz`).
-FUZZ      := plugin/internal/jsonv:FuzzParse plugin/internal/jsonv:FuzzWriteString \
-             plugin/tokenresp:FuzzParse plugin/discovery:FuzzParse \
-             plugin/idtoken:FuzzVerify plugin/idtoken:FuzzParseJWKS plugin/flow:FuzzCallback \
-             plugin/internal/url:FuzzParse plugin/internal/ipaddr:FuzzParse \
-             plugin/idtoken:FuzzSignaturesAgreeWithStdlib
+# Fuzz targets: package:Target:executions. `make test` runs each target for
+# its number of executions (about two seconds here), so a loaded CI machine
+# is slower, never flaky; `make fuzz` runs each for FUZZTIME.
+FUZZ      := plugin/internal/jsonv:FuzzParse:60000 plugin/internal/jsonv:FuzzWriteString:20000 \
+             plugin/tokenresp:FuzzParse:60000 plugin/discovery:FuzzParse:100000 \
+             plugin/idtoken:FuzzVerify:15000 plugin/idtoken:FuzzParseJWKS:40000 \
+             plugin/flow:FuzzCallback:25000 plugin/internal/url:FuzzParse:50000 \
+             plugin/internal/ipaddr:FuzzParse:100000 \
+             plugin/idtoken:FuzzSignaturesAgreeWithStdlib:400
 FUZZTIME  ?= 60s
 
-.PHONY: all wasm test test-go test-python test-node test-unit fuzz demo bench clean
+.PHONY: all wasm test test-go test-python test-node test-unit fuzz fuzz-counted demo bench clean
 
 all: wasm
 
@@ -29,7 +31,7 @@ wasm:
 # the real Secret Service and a real headless browser. .ci/run provides the
 # keyring and browser; see README.
 test: test-go test-python test-node
-	$(MAKE) --no-print-directory fuzz FUZZTIME=3s
+	$(MAKE) --no-print-directory fuzz-counted
 
 test-go:
 	$(GO) test -count=1 ./...
@@ -55,12 +57,32 @@ $(PY_VENV)/.installed: examples/python/requirements.txt
 test-unit:
 	$(GO) test -count=1 ./plugin/...
 
-# Each target for FUZZTIME: no panics, no hangs, properties held.
+# Every target: no panics, no hangs, properties held. A finding is written
+# to the package's testdata/fuzz and fails the run with go test's output.
+#
+# A duration run can also end in a bare "context deadline exceeded" with no
+# input written: the Go 1.26 fuzz coordinator races its own deadline
+# (go.dev/issue/75804, fixed in Go 1.27). That is reported, not failed;
+# counted runs have no deadline and so never meet it.
+fuzz-counted:
+	@$(call run-fuzz,$${n}x)
+
 fuzz:
-	@for t in $(FUZZ); do \
-	  echo "fuzz $${t%%:*} $${t##*:} for $(FUZZTIME)"; \
-	  $(GO) test ./$${t%%:*} -run '^$$' -fuzz "^$${t##*:}\$$" -fuzztime $(FUZZTIME) >/dev/null || exit 1; \
-	done
+	@$(call run-fuzz,$(FUZZTIME))
+
+define run-fuzz
+log=$$(mktemp); trap 'rm -f "$$log"' EXIT; \
+for t in $(FUZZ); do \
+  pkg=$${t%%:*}; rest=$${t#*:}; name=$${rest%%:*}; n=$${rest#*:}; budget=$(1); \
+  echo "fuzz $$pkg $$name for $$budget"; \
+  $(GO) test ./$$pkg -run '^$$' -fuzz "^$$name\$$" -fuzztime $$budget >"$$log" 2>&1 && continue; \
+  case "$$budget" in *x) ;; *) \
+    if grep -q 'context deadline exceeded' "$$log" && ! grep -q 'Failing input written' "$$log"; then \
+      echo "  the fuzz coordinator hit its deadline race (go.dev/issue/75804); no input failed"; continue; \
+    fi;; esac; \
+  tail -n 40 "$$log"; exit 1; \
+done
+endef
 
 demo:
 	$(GO) run ./examples/demo
