@@ -9,7 +9,9 @@ import (
 )
 
 // The host obeys the plugin's wait exactly, stops at the code's deadline,
-// and stops at once when the user cancels.
+// and stops at once when the user cancels. The upper bounds only tell those
+// apart from their bugs (a wait rounded up to the next 1 s tick, a 5 s wait
+// that ignores the deadline or the cancel), with room for a loaded machine.
 func TestProgressWait(t *testing.T) {
 	var out bytes.Buffer
 	p := &progress{w: &out, deadline: time.Now().Add(time.Minute)}
@@ -17,7 +19,7 @@ func TestProgressWait(t *testing.T) {
 	if err := p.wait(context.Background(), 1200*time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
-	if d := time.Since(start); d < 1200*time.Millisecond || d > 1500*time.Millisecond {
+	if d := time.Since(start); d < 1200*time.Millisecond || d >= 1900*time.Millisecond {
 		t.Fatalf("waited %s for 1.2 s", d)
 	}
 	if got := out.String(); got != "Waiting for you to approve the sign-in: 1:00 left\n" {
@@ -27,7 +29,7 @@ func TestProgressWait(t *testing.T) {
 	p.deadline = time.Now().Add(200 * time.Millisecond)
 	start = time.Now()
 	p.wait(context.Background(), 5*time.Second)
-	if d := time.Since(start); d > 500*time.Millisecond {
+	if d := time.Since(start); d > 2500*time.Millisecond {
 		t.Fatalf("waited %s past a deadline 200 ms away", d)
 	}
 
@@ -35,7 +37,7 @@ func TestProgressWait(t *testing.T) {
 	time.AfterFunc(100*time.Millisecond, cancel)
 	p.deadline = time.Now().Add(time.Minute)
 	start = time.Now()
-	if err := p.wait(ctx, 5*time.Second); err == nil || time.Since(start) > 500*time.Millisecond {
+	if err := p.wait(ctx, 5*time.Second); err == nil || time.Since(start) > 2500*time.Millisecond {
 		t.Fatalf("cancel: %v after %s", err, time.Since(start))
 	}
 }
