@@ -60,6 +60,7 @@ type command struct {
 	presetName   string            // login --provider
 	tenant       string            // login --tenant
 	lastPhase    time.Time         // for WASMLOGIN_TIMING
+	spent        phaseSpend        // for WASMLOGIN_TIMING
 	opened       secretstore.Store // openStore's result: the file store derives its key once
 
 	machine machineFlags // login --client-credentials, exchange (machine.go)

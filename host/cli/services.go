@@ -88,15 +88,17 @@ func (c *command) services(allowed []string) (*engine.Services, *httpguard.Guard
 	if open == nil {
 		open = browser.Open
 	}
-	var http interface {
-		Do(context.Context, api.HTTPRequest) api.Reply[api.HTTPResponse]
-	} = guard
+	var http httpDoer = guard
 	if c.verbose || c.env.Getenv("WASMLOGIN_VERBOSE") == "1" {
 		http = &httptrace.Tracer{Next: guard, W: c.env.Stderr, ShowSecrets: c.env.Getenv("WASMLOGIN_TRACE_SECRETS") == "1"}
 	}
+	var secrets secretstore.Store = store
+	if c.timing() {
+		secrets, http = timedStore{store, &c.spent.store}, timedHTTP{http, &c.spent.http}
+	}
 	s := &engine.Services{
 		HTTP:        http,
-		Secrets:     store,
+		Secrets:     secrets,
 		OpenBrowser: open,
 		Notify: func(level, msg string) {
 			if level == "warn" {
@@ -157,23 +159,6 @@ func (c *command) instance(ctx context.Context, s *engine.Services) (*engine.Ins
 	}
 	return inst, func() { inst.Close(ctx); rt.Close(ctx) }, nil
 }
-
-// phase prints how long the step just finished took, when
-// WASMLOGIN_TIMING=1: where a command's time goes, measured in place.
-func (c *command) phase(name string) {
-	if c.env.Getenv("WASMLOGIN_TIMING") != "1" {
-		return
-	}
-	now := time.Now()
-	if c.lastPhase.IsZero() {
-		c.lastPhase = processStart
-	}
-	fmt.Fprintf(c.env.Stderr, "timing: %-14s %6.1f ms\n", name, float64(now.Sub(c.lastPhase).Microseconds())/1000)
-	c.lastPhase = now
-}
-
-// processStart is as close to exec as Go lets a package see.
-var processStart = time.Now()
 
 // updateIndex changes profiles.json under its cross-process lock.
 func (c *command) updateIndex(ctx context.Context, change func(*profiles.Index) error) error {

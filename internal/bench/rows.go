@@ -159,7 +159,7 @@ func (b *bench) servedEntry(profile string) error {
 	return nil
 }
 
-var timingLine = regexp.MustCompile(`(?m)^timing: (.+?)\s+([0-9.]+) ms$`)
+var timingLine = regexp.MustCompile(`(?m)^timing: (.+?)\s+([0-9.]+) ms(?: \((.+)\))?$`)
 
 // phasesNote runs the command once with WASMLOGIN_TIMING=1 and notes where
 // the host says its time went.
@@ -172,7 +172,11 @@ func (b *bench) phasesNote(what string, env []string, c ...string) {
 	var parts []string
 	loaded := false
 	for _, m := range timingLine.FindAllStringSubmatch(string(stderr), -1) {
-		parts = append(parts, m[1]+" "+m[2])
+		part := m[1] + " " + m[2]
+		if m[3] != "" { // the phase's store and HTTP calls
+			part += " [" + m[3] + "]"
+		}
+		parts = append(parts, part)
 		loaded = loaded || m[1] == "load plugin"
 	}
 	if len(parts) == 0 {
