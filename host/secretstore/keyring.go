@@ -89,7 +89,7 @@ func WithTimeout(d time.Duration) KeyringOption {
 // service, with the key as the account name. Values longer than a keyring
 // entry can portably hold are split over several entries (see chunk.go).
 func Keyring(service string, opts ...KeyringOption) Store {
-	return newKeyring(service, osKeyring{}, opts...)
+	return newKeyring(service, osBackend(), opts...)
 }
 
 func newKeyring(service string, b keyringBackend, opts ...KeyringOption) *keyringStore {
