@@ -7,32 +7,14 @@ package dexop
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"html"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strings"
+
+	"github.com/wasmlogin/wasmlogin/internal/webpage"
 )
-
-// maxRedirects bounds the redirects followed per request, as browsers do.
-const maxRedirects = 20
-
-func newBrowser() *http.Client {
-	jar, _ := cookiejar.New(nil) // never fails without options
-	return &http.Client{
-		Jar: jar,
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) >= maxRedirects {
-				return fmt.Errorf("stopped after %d redirects", maxRedirects)
-			}
-			return nil
-		},
-	}
-}
 
 // FollowLogin opens authURL like a browser (cookie jar, redirects
 // followed): Dex's /auth sends it to the mock connector, which signs the
@@ -57,15 +39,15 @@ func FollowLogin(ctx context.Context, authURL string) (finalURL string, err erro
 	if err != nil {
 		return "", fmt.Errorf("dexop: %w", err)
 	}
-	p, err := load(newBrowser(), req)
+	p, err := webpage.Load(webpage.NewBrowser(), req)
 	if err != nil {
-		return p.url.String(), fmt.Errorf("dexop: following the login from %s: %w", authURL, err)
+		return p.URL.String(), fmt.Errorf("dexop: following the login from %s: %w", authURL, err)
 	}
-	if p.url.Host == start.Host {
-		return p.url.String(), fmt.Errorf("dexop: Dex did not redirect to the client; it answered %s with HTTP %d: %s",
-			p.url, p.status, pageText(p.body))
+	if p.URL.Host == start.Host {
+		return p.URL.String(), fmt.Errorf("dexop: Dex did not redirect to the client; it answered %s with HTTP %d: %s",
+			p.URL, p.Status, pageText(p.Body))
 	}
-	return p.url.String(), nil
+	return p.URL.String(), nil
 }
 
 // ApproveDevice completes the user side of a device flow on op for
@@ -86,134 +68,68 @@ func ApproveDeviceURL(ctx context.Context, verificationURIComplete string) error
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("dexop: not an absolute http(s) URL: %q", verificationURIComplete)
 	}
-	browser := newBrowser()
+	browser := webpage.NewBrowser()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return fmt.Errorf("dexop: %w", err)
 	}
-	p, err := load(browser, req)
+	p, err := webpage.Load(browser, req)
 	if err != nil {
 		return fmt.Errorf("dexop: opening the device page: %w", err)
 	}
-	f, ok := postForm(p)
-	if !ok || p.status != http.StatusOK {
-		return fmt.Errorf("dexop: no user code form at %s (HTTP %d): %s", p.url, p.status, pageText(p.body))
+	f, values, ok := postForm(p)
+	if !ok || p.Status != http.StatusOK {
+		return fmt.Errorf("dexop: no user code form at %s (HTTP %d): %s", p.URL, p.Status, pageText(p.Body))
 	}
-	if f.values.Get("user_code") == "" {
-		return fmt.Errorf("dexop: the device page %s has no user code filled in (use verification_uri_complete)", p.url)
+	if values.Get("user_code") == "" {
+		return fmt.Errorf("dexop: the device page %s has no user code filled in (use verification_uri_complete)", p.URL)
 	}
-	req, err = http.NewRequestWithContext(ctx, http.MethodPost, f.action, strings.NewReader(f.values.Encode()))
+	req, err = http.NewRequestWithContext(ctx, http.MethodPost, f.Action, strings.NewReader(values.Encode()))
 	if err != nil {
 		return fmt.Errorf("dexop: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", p.url.Scheme+"://"+p.url.Host)
-	req.Header.Set("Referer", p.url.String())
-	if p, err = load(browser, req); err != nil {
+	req.Header.Set("Origin", p.URL.Scheme+"://"+p.URL.Host)
+	req.Header.Set("Referer", p.URL.String())
+	if p, err = webpage.Load(browser, req); err != nil {
 		return fmt.Errorf("dexop: submitting the user code: %w", err)
 	}
-	if p.url.Path == PathDeviceCallback && p.status == http.StatusOK && strings.Contains(p.body, "Login Successful") {
+	if p.URL.Path == PathDeviceCallback && p.Status == http.StatusOK && strings.Contains(p.Body, "Login Successful") {
 		return nil
 	}
-	if strings.Contains(p.body, "Invalid or Expired User Code") {
-		return fmt.Errorf("dexop: Dex rejected user code %q: invalid or expired", f.values.Get("user_code"))
+	if strings.Contains(p.Body, "Invalid or Expired User Code") {
+		return fmt.Errorf("dexop: Dex rejected user code %q: invalid or expired", values.Get("user_code"))
 	}
-	return fmt.Errorf("dexop: the device login did not succeed; it ended at %s with HTTP %d: %s", p.url, p.status, pageText(p.body))
-}
-
-type page struct {
-	url    *url.URL // after redirects
-	status int
-	body   string
-}
-
-// load sends req, following redirects, and reads the final response. The
-// returned page is never nil: on a failed request in a redirect chain it
-// carries the URL that failed.
-func load(client *http.Client, req *http.Request) (*page, error) {
-	resp, err := client.Do(req)
-	if err != nil {
-		var uerr *url.Error
-		if errors.As(err, &uerr) {
-			if u, perr := url.Parse(uerr.URL); perr == nil {
-				return &page{url: u}, err
-			}
-		}
-		return &page{url: req.URL}, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	p := &page{url: resp.Request.URL, status: resp.StatusCode, body: string(body)}
-	if err != nil {
-		return p, fmt.Errorf("reading %s: %w", resp.Request.URL, err)
-	}
-	return p, nil
-}
-
-type form struct {
-	action string
-	values url.Values
-}
-
-var (
-	formRe  = regexp.MustCompile(`(?is)<form\b([^>]*)>(.*?)</form>`)
-	inputRe = regexp.MustCompile(`(?is)<input\b([^>]*)>`)
-	attrRe  = regexp.MustCompile(`(?is)([a-z][a-z0-9_-]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))`)
-	panelRe = regexp.MustCompile(`(?is)<div class="theme-panel">(.*?)</div>`)
-	tagRe   = regexp.MustCompile(`(?s)<[^>]*>`)
-	spaceRe = regexp.MustCompile(`\s+`)
-)
-
-func attrs(s string) map[string]string {
-	m := map[string]string{}
-	for _, a := range attrRe.FindAllStringSubmatch(s, -1) {
-		m[strings.ToLower(a[1])] = html.UnescapeString(a[2] + a[3] + a[4])
-	}
-	return m
+	return fmt.Errorf("dexop: the device login did not succeed; it ended at %s with HTTP %d: %s", p.URL, p.Status, pageText(p.Body))
 }
 
 // postForm finds the first POST form on the page, with the values its
 // inputs carry (Dex's device page: one text input user_code).
-func postForm(p *page) (form, bool) {
-	for _, m := range formRe.FindAllStringSubmatch(p.body, -1) {
-		fa := attrs(m[1])
-		if !strings.EqualFold(fa["method"], "post") {
-			continue
-		}
-		action, err := p.url.Parse(fa["action"]) // "" resolves to the page itself
-		if err != nil {
-			continue
-		}
-		f := form{action: action.String(), values: url.Values{}}
-		for _, in := range inputRe.FindAllStringSubmatch(m[2], -1) {
-			ia := attrs(in[1])
-			switch strings.ToLower(ia["type"]) {
-			case "submit", "button", "checkbox", "radio":
-				continue
-			}
-			if name := ia["name"]; name != "" {
-				f.values.Set(name, ia["value"])
-			}
-		}
-		return f, true
+func postForm(p *webpage.Page) (webpage.Form, url.Values, bool) {
+	forms := p.PostForms()
+	if len(forms) == 0 {
+		return webpage.Form{}, nil, false
 	}
-	return form{}, false
+	values := url.Values{}
+	for _, in := range forms[0].Inputs {
+		switch in.Type {
+		case "submit", "button", "checkbox", "radio":
+			continue
+		}
+		if in.Name != "" {
+			values.Set(in.Name, in.Value)
+		}
+	}
+	return forms[0], values, true
 }
+
+var panelRe = regexp.MustCompile(`(?is)<div class="theme-panel">(.*?)</div>`)
 
 // pageText is the gist of a Dex page: the text of its panel (an error page's
 // heading and message), else of the whole body, shortened.
 func pageText(body string) string {
-	s := body
 	if m := panelRe.FindStringSubmatch(body); m != nil {
-		s = m[1]
+		body = m[1]
 	}
-	s = html.UnescapeString(tagRe.ReplaceAllString(s, " "))
-	s = strings.TrimSpace(spaceRe.ReplaceAllString(s, " "))
-	if len(s) > 300 {
-		s = s[:300] + "..."
-	}
-	if s == "" {
-		s = "(empty body)"
-	}
-	return s
+	return webpage.Text(body)
 }

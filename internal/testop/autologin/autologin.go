@@ -7,19 +7,14 @@ package autologin
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"html"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strings"
-)
 
-// maxRedirects bounds the redirects followed per request, as browsers do.
-const maxRedirects = 20
+	"github.com/wasmlogin/wasmlogin/internal/webpage"
+)
 
 // Follow opens authURL like a browser (cookie jar, redirects followed), logs
 // in with username and password on the OP's login page
@@ -40,99 +35,58 @@ func Follow(ctx context.Context, authURL, username, password string) (finalURL s
 	if err != nil || (start.Scheme != "http" && start.Scheme != "https") || start.Host == "" {
 		return "", fmt.Errorf("autologin: not an absolute http(s) URL: %q", authURL)
 	}
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		return "", err
-	}
-	client := &http.Client{
-		Jar: jar,
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) >= maxRedirects {
-				return fmt.Errorf("stopped after %d redirects", maxRedirects)
-			}
-			return nil
-		},
-	}
+	client := webpage.NewBrowser()
 
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, authURL, nil)
 	if err != nil {
 		return "", fmt.Errorf("autologin: %w", err)
 	}
-	page, err := load(client, req)
+	page, err := webpage.Load(client, req)
 	if err != nil {
-		return page.lastURL(authURL), fmt.Errorf("autologin: opening the authorization URL: %w", err)
+		return lastURL(page, authURL), fmt.Errorf("autologin: opening the authorization URL: %w", err)
 	}
 
 	submitted := false
 	for form, ok := loginForm(page); ok; form, ok = loginForm(page) {
 		if submitted {
 			// The OP rendered its login form again: credentials rejected.
-			msg := loginError(page.body)
+			msg := loginError(page.Body)
 			if msg == "" {
 				msg = "the login form was shown again"
 			}
-			return page.url.String(), fmt.Errorf("autologin: login as %q rejected at %s: %s", username, page.url, msg)
+			return page.URL.String(), fmt.Errorf("autologin: login as %q rejected at %s: %s", username, page.URL, msg)
 		}
 		submitted = true
 		form.values.Set(form.userField, username)
 		form.values.Set(form.passField, password)
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, form.action, strings.NewReader(form.values.Encode()))
 		if err != nil {
-			return page.url.String(), fmt.Errorf("autologin: %w", err)
+			return page.URL.String(), fmt.Errorf("autologin: %w", err)
 		}
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Origin", page.url.Scheme+"://"+page.url.Host)
-		req.Header.Set("Referer", page.url.String())
-		prev := page.url.String()
-		page, err = load(client, req)
+		req.Header.Set("Origin", page.URL.Scheme+"://"+page.URL.Host)
+		req.Header.Set("Referer", page.URL.String())
+		prev := page.URL.String()
+		page, err = webpage.Load(client, req)
 		if err != nil {
-			return page.lastURL(prev), fmt.Errorf("autologin: submitting the login form to %s: %w", form.action, err)
+			return lastURL(page, prev), fmt.Errorf("autologin: submitting the login form to %s: %w", form.action, err)
 		}
 	}
 
-	if page.url.Host == start.Host {
+	if page.URL.Host == start.Host {
 		// Never left the authorization server: it stopped us with a page.
-		return page.url.String(), fmt.Errorf("autologin: the authorization server did not redirect to the client; it answered %s with HTTP %d: %s",
-			page.url, page.status, excerpt(page.body))
+		return page.URL.String(), fmt.Errorf("autologin: the authorization server did not redirect to the client; it answered %s with HTTP %d: %s",
+			page.URL, page.Status, webpage.Text(page.Body))
 	}
-	return page.url.String(), nil
-}
-
-type page struct {
-	url    *url.URL // after redirects
-	status int
-	body   string
+	return page.URL.String(), nil
 }
 
 // lastURL is the page's URL, or fallback when no page was loaded.
-func (p *page) lastURL(fallback string) string {
-	if p == nil || p.url == nil {
+func lastURL(p *webpage.Page, fallback string) string {
+	if p == nil || p.URL == nil {
 		return fallback
 	}
-	return p.url.String()
-}
-
-// load sends req, following redirects, and reads the final response. On a
-// failed request in a redirect chain the returned page (non-nil) carries the
-// URL that failed.
-func load(client *http.Client, req *http.Request) (*page, error) {
-	resp, err := client.Do(req)
-	if err != nil {
-		var uerr *url.Error
-		if errors.As(err, &uerr) {
-			if u, perr := url.Parse(uerr.URL); perr == nil {
-				return &page{url: u}, err
-			}
-		}
-		return &page{url: req.URL}, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	p := &page{url: resp.Request.URL, status: resp.StatusCode, body: string(body)}
-	if err != nil {
-		return p, fmt.Errorf("reading %s: %w", resp.Request.URL, err)
-	}
-	return p, nil
+	return p.URL.String()
 }
 
 type form struct {
@@ -141,66 +95,39 @@ type form struct {
 	userField, passField string
 }
 
-var (
-	formRe  = regexp.MustCompile(`(?is)<form\b([^>]*)>(.*?)</form>`)
-	inputRe = regexp.MustCompile(`(?is)<input\b([^>]*)>`)
-	attrRe  = regexp.MustCompile(`(?is)([a-z][a-z0-9_-]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))`)
-	errorRe = regexp.MustCompile(`(?is)<p\b[^>]*color:\s*red[^>]*>(.*?)</p>`)
-	tagRe   = regexp.MustCompile(`(?s)<[^>]*>`)
-	spaceRe = regexp.MustCompile(`\s+`)
-)
-
-func attrs(s string) map[string]string {
-	m := map[string]string{}
-	for _, a := range attrRe.FindAllStringSubmatch(s, -1) {
-		m[strings.ToLower(a[1])] = html.UnescapeString(a[2] + a[3] + a[4])
-	}
-	return m
-}
+var errorRe = regexp.MustCompile(`(?is)<p\b[^>]*color:\s*red[^>]*>(.*?)</p>`)
 
 // loginForm finds a POST form with a password field on the page: the
 // example OP's login page (templates/login.html: hidden "id", "username",
 // "password", POSTed to /login/username).
-func loginForm(p *page) (form, bool) {
-	if p == nil || p.status != http.StatusOK {
+func loginForm(p *webpage.Page) (form, bool) {
+	if p == nil || p.Status != http.StatusOK {
 		return form{}, false
 	}
-	for _, m := range formRe.FindAllStringSubmatch(p.body, -1) {
-		fa := attrs(m[1])
-		if !strings.EqualFold(fa["method"], "post") {
-			continue
-		}
-		f := form{values: url.Values{}}
-		for _, in := range inputRe.FindAllStringSubmatch(m[2], -1) {
-			ia := attrs(in[1])
-			name := ia["name"]
-			if name == "" {
+	for _, pf := range p.PostForms() {
+		f := form{action: pf.Action, values: url.Values{}}
+		for _, in := range pf.Inputs {
+			if in.Name == "" {
 				continue
 			}
-			switch strings.ToLower(ia["type"]) {
+			switch in.Type {
 			case "hidden":
-				f.values.Set(name, ia["value"])
+				f.values.Set(in.Name, in.Value)
 			case "password":
-				f.passField = name
+				f.passField = in.Name
 			case "submit", "button", "checkbox", "radio":
 			default:
-				if name == "password" {
+				if in.Name == "password" {
 					// The example's template has no type="password".
-					f.passField = name
+					f.passField = in.Name
 				} else if f.userField == "" {
-					f.userField = name
+					f.userField = in.Name
 				}
 			}
 		}
-		if f.passField == "" || f.userField == "" {
-			continue
+		if f.passField != "" && f.userField != "" {
+			return f, true
 		}
-		action, err := p.url.Parse(fa["action"]) // "" resolves to the page itself
-		if err != nil {
-			continue
-		}
-		f.action = action.String()
-		return f, true
 	}
 	return form{}, false
 }
@@ -208,21 +135,9 @@ func loginForm(p *page) (form, bool) {
 // loginError extracts the example login page's error text (a red <p>).
 func loginError(body string) string {
 	if m := errorRe.FindStringSubmatch(body); m != nil {
-		return strings.TrimSpace(html.UnescapeString(tagRe.ReplaceAllString(m[1], "")))
+		return webpage.Text(m[1])
 	}
 	return ""
-}
-
-func excerpt(body string) string {
-	s := html.UnescapeString(tagRe.ReplaceAllString(body, " "))
-	s = strings.TrimSpace(spaceRe.ReplaceAllString(s, " "))
-	if len(s) > 300 {
-		s = s[:300] + "..."
-	}
-	if s == "" {
-		s = "(empty body)"
-	}
-	return s
 }
 
 // ApproveDevice plays the user approving (allow) or denying a device flow
@@ -238,23 +153,19 @@ func ApproveDevice(ctx context.Context, verificationURI, userCode, username, pas
 	q := u.Query()
 	q.Set("user_code", userCode)
 	u.RawQuery = q.Encode()
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		return err
-	}
-	client := &http.Client{Jar: jar}
+	client := webpage.NewBrowser()
 
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return fmt.Errorf("autologin: %w", err)
 	}
-	p, err := load(client, req)
+	p, err := webpage.Load(client, req)
 	if err != nil {
 		return fmt.Errorf("autologin: opening the device verification page: %w", err)
 	}
 	f, ok := loginForm(p)
 	if !ok {
-		return fmt.Errorf("autologin: no login form at %s (HTTP %d): %s", p.url, p.status, excerpt(p.body))
+		return fmt.Errorf("autologin: no login form at %s (HTTP %d): %s", p.URL, p.Status, webpage.Text(p.Body))
 	}
 	f.values.Set(f.userField, username)
 	f.values.Set(f.passField, password)
@@ -263,21 +174,21 @@ func ApproveDevice(ctx context.Context, verificationURI, userCode, username, pas
 		return fmt.Errorf("autologin: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if p, err = load(client, req); err != nil {
+	if p, err = webpage.Load(client, req); err != nil {
 		return fmt.Errorf("autologin: submitting the device login form: %w", err)
 	}
-	if prompt := p.url.Query().Get("prompt"); prompt != "" || p.status != http.StatusOK {
+	if prompt := p.URL.Query().Get("prompt"); prompt != "" || p.Status != http.StatusOK {
 		if s, err := url.QueryUnescape(prompt); err == nil {
 			prompt = s
 		}
-		return fmt.Errorf("autologin: device login rejected (HTTP %d at %s): %s", p.status, p.url, prompt)
+		return fmt.Errorf("autologin: device login rejected (HTTP %d at %s): %s", p.Status, p.URL, prompt)
 	}
 
 	action := "denied"
 	if allow {
 		action = "allowed"
 	}
-	confirm, err := p.url.Parse("./confirm?action=" + action)
+	confirm, err := p.URL.Parse("./confirm?action=" + action)
 	if err != nil {
 		return err
 	}
@@ -285,18 +196,18 @@ func ApproveDevice(ctx context.Context, verificationURI, userCode, username, pas
 	if err != nil {
 		return fmt.Errorf("autologin: %w", err)
 	}
-	if p, err = load(client, req); err != nil {
+	if p, err = webpage.Load(client, req); err != nil {
 		return fmt.Errorf("autologin: confirming the device: %w", err)
 	}
-	if !strings.Contains(p.body, "Device authorization "+action) {
-		msg := p.url.Query().Get("prompt")
+	if !strings.Contains(p.Body, "Device authorization "+action) {
+		msg := p.URL.Query().Get("prompt")
 		if s, err := url.QueryUnescape(msg); err == nil {
 			msg = s
 		}
 		if msg == "" {
-			msg = excerpt(p.body)
+			msg = webpage.Text(p.Body)
 		}
-		return fmt.Errorf("autologin: device confirmation failed (HTTP %d at %s): %s", p.status, p.url, msg)
+		return fmt.Errorf("autologin: device confirmation failed (HTTP %d at %s): %s", p.Status, p.URL, msg)
 	}
 	return nil
 }
