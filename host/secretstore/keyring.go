@@ -25,29 +25,6 @@ type keyringBackend interface {
 	Delete(service, user string) error
 }
 
-type osKeyring struct{}
-
-func (osKeyring) Get(service, user string) (string, error) {
-	if err := sessionBusCheck(); err != nil {
-		return "", err
-	}
-	return keyring.Get(service, user)
-}
-
-func (osKeyring) Set(service, user, value string) error {
-	if err := sessionBusCheck(); err != nil {
-		return err
-	}
-	return keyring.Set(service, user, value)
-}
-
-func (osKeyring) Delete(service, user string) error {
-	if err := sessionBusCheck(); err != nil {
-		return err
-	}
-	return keyring.Delete(service, user)
-}
-
 // errNoSessionBus reports that there is no D-Bus session to find a Secret
 // Service on.
 var errNoSessionBus = errors.New("no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is not set")
