@@ -35,6 +35,7 @@ const (
 	CodeIDToken       = "id_token_invalid"    // the ID token failed validation
 	CodeStorage       = "storage_unavailable" // the host could not read or write secrets
 	CodeUnknownFlow   = "unknown_flow"        // login_complete for a flow this instance did not start
+	CodeUntrustedHost = "untrusted_host"      // the host's signature verification failed the self-test
 	CodeInternal      = "internal"
 )
 
@@ -120,3 +121,29 @@ type SecretLookup struct {
 
 // Empty is the value of replies that carry nothing but success.
 type Empty struct{}
+
+// PublicJWK is a public key as a JSON Web Key (RFC 7517), only the members
+// that define it; values are base64url without padding.
+type PublicJWK struct {
+	Kty string `json:"kty"`
+	Crv string `json:"crv,omitempty"`
+	N   string `json:"n,omitempty"`
+	E   string `json:"e,omitempty"`
+	X   string `json:"x,omitempty"`
+	Y   string `json:"y,omitempty"`
+}
+
+// VerifySignatureRequest asks the host's platform crypto whether Signature
+// is a valid Alg signature of Message under JWK. Message and Signature are
+// base64url without padding.
+type VerifySignatureRequest struct {
+	Alg       string    `json:"alg"`
+	JWK       PublicJWK `json:"jwk"`
+	Message   string    `json:"message"`
+	Signature string    `json:"signature"`
+}
+
+// VerifySignatureResult is verify_signature's answer.
+type VerifySignatureResult struct {
+	Valid bool `json:"valid"`
+}
