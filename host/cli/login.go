@@ -37,11 +37,15 @@ func (c *command) runLogin(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	inst, guard, done, err := c.start(ctx, []string{p.Issuer, p.AuthorizationEndpoint, p.TokenEndpoint, p.JWKSURI, p.DeviceAuthorizationEndpoint, p.RevocationEndpoint})
+	// The host gives every origin it knows up front; discovery may add the
+	// issuer's own back-channel endpoints (httpguard.SetIssuer).
+	origins := append([]string{p.Issuer, p.AuthorizationEndpoint, p.TokenEndpoint, p.JWKSURI, p.DeviceAuthorizationEndpoint, p.RevocationEndpoint}, c.presetOrigins...)
+	inst, guard, done, err := c.start(ctx, origins)
 	if err != nil {
 		return err
 	}
 	defer done()
+	guard.SetIssuer(p.Issuer)
 
 	ref := api.ProfileRef{Profile: c.profile, Provider: &p}
 	where := detectSession(c.env.Getenv, runtime.GOOS, c.env.OpenBrowser != nil)

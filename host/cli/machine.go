@@ -66,6 +66,7 @@ func (c *command) clientLogin(ctx context.Context) error {
 		return err
 	}
 	defer done()
+	guard.SetIssuer(p.Issuer)
 	tok, err := inst.ClientCredentials(ctx, api.ClientCredentialsInput{
 		ProfileRef: api.ProfileRef{Profile: c.profile, Provider: &p}, AuthMethod: method})
 	if err != nil {
@@ -136,11 +137,12 @@ func (c *command) exchange(ctx context.Context) error {
 		}
 		allowed = append(allowed, sub.Allowed...) // its token may need a refresh
 	}
-	inst, _, done, err := c.start(ctx, allowed)
+	inst, guard, done, err := c.start(ctx, allowed)
 	if err != nil {
 		return err
 	}
 	defer done()
+	guard.SetIssuer(entry.Provider.Issuer)
 	in.ProfileRef = api.ProfileRef{Profile: name}
 	res, err := inst.TokenExchange(ctx, in)
 	if err != nil {

@@ -37,31 +37,32 @@ func Std() Env {
 
 // command holds one invocation's flags.
 type command struct {
-	env          Env
-	name         string
-	profile      string
-	provider     api.Provider
-	scopes       string
-	secretEnv    string
-	jsonOut      bool
-	verbose      bool // trace the plugin's HTTP, redacted
-	store        string
-	forceRefresh bool
-	headerOut    bool   // token --header
-	gitUsername  string // git-credential --username
-	tokenEnv     string // exec --env
-	noOpen       bool
-	noBrowser    bool // login --no-browser: no browser here, paste the redirect
-	device       bool // login --device
-	timeout      time.Duration
-	redirectHost string
-	redirectPort int
-	redirectPath string
-	presetName   string            // login --provider
-	tenant       string            // login --tenant
-	lastPhase    time.Time         // for WASMLOGIN_TIMING
-	spent        phaseSpend        // for WASMLOGIN_TIMING
-	opened       secretstore.Store // openStore's result: the file store derives its key once
+	env           Env
+	name          string
+	profile       string
+	provider      api.Provider
+	scopes        string
+	secretEnv     string
+	jsonOut       bool
+	verbose       bool // trace the plugin's HTTP, redacted
+	store         string
+	forceRefresh  bool
+	headerOut     bool   // token --header
+	gitUsername   string // git-credential --username
+	tokenEnv      string // exec --env
+	noOpen        bool
+	noBrowser     bool // login --no-browser: no browser here, paste the redirect
+	device        bool // login --device
+	timeout       time.Duration
+	redirectHost  string
+	redirectPort  int
+	redirectPath  string
+	presetName    string            // login --provider
+	tenant        string            // login --tenant
+	presetOrigins []string          // the preset's origins beyond its issuer (presets.Preset.Origins)
+	lastPhase     time.Time         // for WASMLOGIN_TIMING
+	spent         phaseSpend        // for WASMLOGIN_TIMING
+	opened        secretstore.Store // openStore's result: the file store derives its key once
 
 	machine machineFlags // login --client-credentials, exchange (machine.go)
 }

@@ -24,6 +24,7 @@ func (c *command) applyPreset(p *api.Provider, ix *profiles.Index) error {
 	if err != nil {
 		return &api.Error{Code: api.CodeBadInput, Message: err.Error()}
 	}
+	c.presetOrigins = ps.OriginsFor(*p)
 	merged, err := ps.Apply(*p, presets.Options{Tenant: c.tenant})
 	if err != nil {
 		return &api.Error{Code: api.CodeBadInput, Message: err.Error()}

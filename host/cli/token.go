@@ -21,11 +21,12 @@ func (c *command) withProfile(ctx context.Context, run func(profile api.ProfileR
 	if err != nil {
 		return err
 	}
-	inst, _, done, err := c.start(ctx, entry.Allowed)
+	inst, guard, done, err := c.start(ctx, entry.Allowed)
 	if err != nil {
 		return err
 	}
 	defer done()
+	guard.SetIssuer(entry.Provider.Issuer)
 	// Loading runs in parallel across processes; the call, which may
 	// refresh and rotate, runs one process at a time per profile.
 	dir, err := profiles.Dir(c.env.Getenv)

@@ -1,37 +1,123 @@
 package httpguard
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/wasmlogin/wasmlogin/plugin/api"
 )
 
-// isDiscoveryRequest recognises the two metadata documents whose contents
-// extend the allowlist: OpenID Connect Discovery (the well-known suffix is
-// appended to the issuer's path) and RFC 8414 authorization server metadata
-// (the well-known prefix is inserted before the issuer's path).
-func isDiscoveryRequest(method, path string) bool {
-	return method == "GET" &&
-		(strings.HasSuffix(path, "/.well-known/openid-configuration") ||
-			strings.HasPrefix(path, "/.well-known/oauth-authorization-server"))
+// learnedFields are the metadata members whose origins the host may add to
+// the allowlist: the endpoints the plugin itself calls over the back
+// channel (OpenID Connect Discovery 1.0 section 3, RFC 8414 section 2,
+// RFC 8628 section 4, RFC 9126 section 5). The authorization endpoint is
+// not among them: only the browser visits it. Any other member, however it
+// is named, teaches nothing.
+var learnedFields = []string{
+	"token_endpoint",
+	"jwks_uri",
+	"userinfo_endpoint",
+	"revocation_endpoint",
+	"device_authorization_endpoint",
+	"pushed_authorization_request_endpoint",
 }
 
-// learnFromDiscovery allows the origins the issuer itself names as its
-// endpoints. The document was fetched from an already allowed origin, so
-// the issuer vouches for them; the plugin cannot add hosts any other way.
-// A document that is not a JSON object teaches nothing.
-func (g *Guard) learnFromDiscovery(body string) {
-	var doc map[string]any
-	if err := json.Unmarshal([]byte(body), &doc); err != nil {
+// SetIssuer names the configured issuer, the only one whose metadata may
+// widen the allowlist (see learnFromDiscovery). Without it, or with "",
+// nothing is ever learned and only the origins given to Allow are reached:
+// servers without discovery (GitHub, Strava) and explicit endpoints.
+func (g *Guard) SetIssuer(issuer string) {
+	targets := discoveryTargets(issuer)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.issuer, g.discoveryURLs = issuer, targets
+}
+
+// discoveryTargets are the two documents where the issuer publishes its
+// metadata, in the canonical form of canonicalTarget: OpenID Connect
+// Discovery 1.0 section 4.1 appends the well-known suffix to the issuer;
+// RFC 8414 section 3.1 inserts the well-known segment between the origin
+// and the issuer's path.
+func discoveryTargets(issuer string) []string {
+	if issuer == "" {
+		return nil
+	}
+	var out []string
+	if t, ok := canonicalTarget(strings.TrimSuffix(issuer, "/") + "/.well-known/openid-configuration"); ok {
+		out = append(out, t)
+	}
+	u, err := url.Parse(issuer)
+	if err != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return out
+	}
+	if o, err := originOfURL(u); err == nil {
+		if t, ok := canonicalTarget(o + "/.well-known/oauth-authorization-server" + strings.TrimSuffix(u.EscapedPath(), "/")); ok {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// canonicalTarget is a request URL reduced to origin and escaped path, so
+// that a request and a derived discovery URL compare equal exactly when
+// they name the same document. URLs with user information, a query or a
+// fragment are never discovery targets.
+func canonicalTarget(raw string) (string, bool) {
+	u, err := url.Parse(raw)
+	if err != nil || u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.Opaque != "" {
+		return "", false
+	}
+	o, err := originOfURL(u)
+	if err != nil {
+		return "", false
+	}
+	return o + u.EscapedPath(), true
+}
+
+// learnFromDiscovery widens the allowlist from the configured issuer's own
+// metadata, and from nothing else. The rule, shared by every host
+// (wit/EMBEDDING.md): the request was a GET of exactly one of the issuer's
+// two discovery URLs, the answer is 200 with a JSON object whose "issuer"
+// equals the configured issuer byte for byte (OpenID Connect Discovery 1.0
+// section 4.3, RFC 8414 section 3.3), and then only the origins of
+// learnedFields are added, each https (or http to loopback) without user
+// information. A file an issuer happens to serve at some other path, a
+// document naming another issuer, or any other member cannot teach an
+// origin.
+func (g *Guard) learnFromDiscovery(req api.HTTPRequest, resp *api.HTTPResponse) {
+	if req.Method != http.MethodGet || resp.Status != http.StatusOK {
+		return
+	}
+	target, ok := canonicalTarget(req.URL)
+	if !ok {
+		return
+	}
+	g.mu.Lock()
+	issuer, wanted := g.issuer, false
+	for _, t := range g.discoveryURLs {
+		wanted = wanted || t == target
+	}
+	g.mu.Unlock()
+	if !wanted {
+		return
+	}
+	doc, err := topLevelMembers([]byte(resp.Body))
+	if err != nil {
+		return
+	}
+	var docIssuer string
+	if raw, ok := doc["issuer"]; !ok || json.Unmarshal(raw, &docIssuer) != nil || docIssuer != issuer {
 		return
 	}
 	var learned []string
-	for field, value := range doc {
-		if field != "issuer" && field != "jwks_uri" && !strings.HasSuffix(field, "_endpoint") {
-			continue
-		}
-		s, ok := value.(string)
-		if !ok {
+	for _, field := range learnedFields {
+		var s string
+		if raw, ok := doc[field]; !ok || json.Unmarshal(raw, &s) != nil {
 			continue
 		}
 		u, err := url.Parse(s)
@@ -47,4 +133,38 @@ func (g *Guard) learnFromDiscovery(body string) {
 	for _, o := range learned {
 		g.allowed[o] = struct{}{}
 	}
+}
+
+// topLevelMembers splits a JSON object into its members. A body that is
+// not exactly one object, or names a member twice (RFC 8259 section 4 leaves
+// the meaning open, and parsers disagree on which value wins), is refused
+// as a whole.
+func topLevelMembers(body []byte) (map[string]json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, errors.New("not a JSON object")
+	}
+	members := map[string]json.RawMessage{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		name, _ := tok.(string)
+		var value json.RawMessage
+		if err := dec.Decode(&value); err != nil {
+			return nil, err
+		}
+		if _, dup := members[name]; dup {
+			return nil, errors.New("member named twice")
+		}
+		members[name] = value
+	}
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('}') {
+		return nil, errors.New("not a JSON object")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("data after the object")
+	}
+	return members, nil
 }

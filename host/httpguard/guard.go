@@ -1,8 +1,8 @@
 // Package httpguard performs the HTTP exchanges the flow plugin asks for, and
 // is the sandbox's network boundary: the plugin can only reach origins the
-// user configured (the issuer and explicit endpoints) or that the issuer's
-// own discovery document names. Everything else is refused before a socket
-// is opened.
+// user configured (the issuer and explicit endpoints) or that the configured
+// issuer's own discovery document names for its back-channel endpoints (see
+// learnFromDiscovery). Everything else is refused before a socket is opened.
 //
 // The guard never follows redirects. A redirect is handed back to the plugin
 // as an ordinary response, so a server cannot bounce a request carrying a
@@ -36,6 +36,9 @@ type Options struct {
 	Timeout time.Duration
 	// MaxResponseBytes caps the response body. Zero means DefaultMaxResponseBytes.
 	MaxResponseBytes int64
+	// Issuer is the configured issuer, whose discovery document alone may
+	// widen the allowlist; see SetIssuer.
+	Issuer string
 	// Client replaces the HTTP client (tests). The guard uses a copy with
 	// redirect following turned off; the caller's client is not modified.
 	Client *http.Client
@@ -48,8 +51,10 @@ type Guard struct {
 	timeout  time.Duration
 	maxBytes int64
 
-	mu      sync.Mutex
-	allowed map[string]struct{} // origins, see originOf
+	mu            sync.Mutex
+	allowed       map[string]struct{} // origins, see originOf
+	issuer        string              // see SetIssuer
+	discoveryURLs []string            // the issuer's metadata URLs, see discoveryTargets
 }
 
 // New returns a Guard with an empty allowlist; call Allow before Do.
@@ -79,6 +84,7 @@ func New(opts Options) *Guard {
 	// would only produce a second, less precise error.
 	c.Timeout = 0
 	g.client = &c
+	g.SetIssuer(opts.Issuer)
 	return g
 }
 
@@ -127,8 +133,6 @@ func (g *Guard) Do(ctx context.Context, req api.HTTPRequest) api.Reply[api.HTTPR
 	if failure != nil {
 		return api.Reply[api.HTTPResponse]{Error: failure}
 	}
-	if isDiscoveryRequest(req.Method, target.Path) && resp.Status == http.StatusOK {
-		g.learnFromDiscovery(resp.Body)
-	}
+	g.learnFromDiscovery(req, resp)
 	return api.Reply[api.HTTPResponse]{OK: resp}
 }

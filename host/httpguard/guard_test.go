@@ -214,67 +214,6 @@ func TestConnectionRefused(t *testing.T) {
 	wantCode(t, get(t, g, url+"/token"), api.HostConnect)
 }
 
-func TestDiscoveryTeachesEndpoints(t *testing.T) {
-	second := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "keys") }))
-	defer second.Close()
-	third := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
-	defer third.Close()
-
-	var issuer *httptest.Server
-	issuer = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintf(w, `{"issuer":%q,"token_endpoint":%q,"jwks_uri":%q,
-			"service_documentation":%q,"device_authorization_endpoint":"http://evil.example/device",
-			"userinfo_endpoint":42}`,
-			issuer.URL, issuer.URL+"/token", second.URL+"/jwks", third.URL+"/docs")
-	}))
-	defer issuer.Close()
-
-	g := New(Options{})
-	g.Allow(issuer.URL)
-	wantCode(t, get(t, g, second.URL+"/jwks"), api.HostDisallowedHost) // not yet
-	wantOK(t, get(t, g, issuer.URL+"/.well-known/openid-configuration"))
-
-	if resp := wantOK(t, get(t, g, second.URL+"/jwks")); resp.Body != "keys" {
-		t.Fatalf("body %q", resp.Body)
-	}
-	wantCode(t, get(t, g, third.URL+"/docs"), api.HostDisallowedHost)
-	for _, o := range g.Allowed() {
-		if strings.Contains(o, "evil.example") {
-			t.Fatalf("plain-http non-loopback endpoint was learned: %v", g.Allowed())
-		}
-	}
-	if n := len(g.Allowed()); n != 2 {
-		t.Fatalf("Allowed() = %v, want the issuer and the JWKS origin", g.Allowed())
-	}
-}
-
-func TestRFC8414PathAlsoTeaches(t *testing.T) {
-	second := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
-	defer second.Close()
-	issuer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(w, `{"token_endpoint":%q}`, second.URL+"/token")
-	}))
-	defer issuer.Close()
-	g := New(Options{})
-	g.Allow(issuer.URL + "/tenant")
-	wantOK(t, get(t, g, issuer.URL+"/.well-known/oauth-authorization-server/tenant"))
-	wantOK(t, get(t, g, second.URL+"/token"))
-}
-
-func TestNonDiscoveryPathTeachesNothing(t *testing.T) {
-	issuer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `{"token_endpoint":"https://elsewhere.example/token"}`)
-	}))
-	defer issuer.Close()
-	g := New(Options{})
-	g.Allow(issuer.URL)
-	wantOK(t, get(t, g, issuer.URL+"/userinfo"))
-	if len(g.Allowed()) != 1 {
-		t.Fatalf("Allowed() = %v", g.Allowed())
-	}
-}
-
 func TestPlainHTTPToNonLoopbackRefused(t *testing.T) {
 	g := New(Options{})
 	g.Allow("http://issuer.example")

@@ -19,11 +19,17 @@ package presets
 // refresh tokens rotate. Token answers may carry expires_in as a string
 // (https://learn.microsoft.com/en-us/previous-versions/azure/active-directory/azuread-dev/v1-protocols-oauth-code),
 // which the plugin reads.
+//
+// For the aliases the metadata names another issuer, so the host learns no
+// origin from it: the token endpoint and keys are on the issuer's own
+// origin, and the userinfo endpoint's origin is given up front
+// (https://learn.microsoft.com/en-us/entra/identity-platform/userinfo).
 var microsoft = Preset{
 	Name:          "microsoft",
 	Title:         "Microsoft",
 	Issuer:        "https://login.microsoftonline.com/{tenant}/v2.0",
 	DefaultTenant: "common",
+	Origins:       []string{"https://graph.microsoft.com"},
 	Scopes:        []string{"openid", "profile", "offline_access"},
 	RedirectHost:  "localhost",
 	Register:      "https://entra.microsoft.com (App registrations)",

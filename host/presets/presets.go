@@ -28,10 +28,16 @@ type Preset struct {
 	AuthorizationEndpoint       string
 	TokenEndpoint               string
 	DeviceAuthorizationEndpoint string
-	Scopes                      []string
-	AuthParams                  map[string]string
-	ScopeSeparator              string // see api.Provider.ScopeSeparator
-	TokenAuthMethod             string // see api.Provider.TokenAuthMethod
+	// Origins are further origins the provider's documented endpoints live
+	// on, which the host allows up front because discovery cannot teach
+	// them: the host learns only from a document naming the configured
+	// issuer, and some issuers' documents name another (Microsoft's
+	// tenant aliases).
+	Origins         []string
+	Scopes          []string
+	AuthParams      map[string]string
+	ScopeSeparator  string // see api.Provider.ScopeSeparator
+	TokenAuthMethod string // see api.Provider.TokenAuthMethod
 	// RedirectHost is the loopback host the provider accepts ("" = 127.0.0.1).
 	RedirectHost string
 	// DefaultTenant fills "{tenant}" when the user names none.
@@ -109,6 +115,16 @@ func (ps *Preset) Apply(given api.Provider, opts Options) (api.Provider, error) 
 	}
 	p.Issuer = issuer
 	return p, nil
+}
+
+// OriginsFor is Origins when the preset's own endpoints are used; an
+// explicit --issuer, --auth-url or --token-url points somewhere else, where
+// the preset's origins have no business.
+func (ps *Preset) OriginsFor(given api.Provider) []string {
+	if given.Issuer != "" || given.AuthorizationEndpoint != "" || given.TokenEndpoint != "" {
+		return nil
+	}
+	return slices.Clone(ps.Origins)
 }
 
 // withTenant fills "{tenant}" in an issuer (the preset's or --issuer).

@@ -3,6 +3,7 @@ package presets
 import (
 	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -112,5 +113,26 @@ func TestMicrosoftTenant(t *testing.T) {
 	gh, _ := Lookup("github")
 	if _, err := gh.Apply(api.Provider{ClientID: "c"}, Options{Tenant: "common"}); err == nil {
 		t.Error("--tenant with github accepted")
+	}
+}
+
+// The host learns origins only from metadata naming the configured issuer;
+// Microsoft's alias tenants name another, so the userinfo origin comes from
+// the preset, and only while the preset's own endpoints are used.
+func TestPresetOriginsOnlyForThePresetsOwnEndpoints(t *testing.T) {
+	ms, _ := Lookup("microsoft")
+	if got := ms.OriginsFor(api.Provider{ClientID: "c"}); !slices.Equal(got, []string{"https://graph.microsoft.com"}) {
+		t.Fatalf("OriginsFor(preset endpoints) = %v", got)
+	}
+	if got := ms.OriginsFor(api.Provider{ClientID: "c", Issuer: "https://fixture.example/common/v2.0"}); got != nil {
+		t.Fatalf("OriginsFor(--issuer) = %v", got)
+	}
+	for _, name := range Names() {
+		ps, _ := Lookup(name)
+		for _, o := range ps.Origins {
+			if u, err := url.Parse(o); err != nil || u.Scheme != "https" || u.Path != "" || u.User != nil {
+				t.Errorf("%s: origin %q is not a bare https origin", name, o)
+			}
+		}
 	}
 }

@@ -65,7 +65,7 @@ func New(ctx context.Context, opts Options) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	guard := httpguard.New(httpguard.Options{})
+	guard := httpguard.New(httpguard.Options{Issuer: entry.Provider.Issuer})
 	for _, origin := range entry.Allowed {
 		guard.Allow(origin)
 	}
