@@ -43,7 +43,7 @@ func readArgs(t *testing.T, out string) []string {
 	return nil
 }
 
-const testURL = "https://issuer.example/authorize?client_id=cli&state=a b&code_challenge=x&redirect_uri=http%3A%2F%2F127.0.0.1"
+const testURL = "https://issuer.example/authorize?client_id=cli&state=a%20b&code_challenge=x&redirect_uri=http%3A%2F%2F127.0.0.1"
 
 func TestBrowserVarGetsURLAsOneArgument(t *testing.T) {
 	script, out := fakeBrowser(t)
@@ -132,5 +132,62 @@ func TestSplitWords(t *testing.T) {
 		if _, err := splitWordsWith(bad, true); err == nil {
 			t.Errorf("splitWords(%q) accepted", bad)
 		}
+	}
+}
+
+// Open hands only web pages to a program: no other scheme, no plain http
+// off this machine, nothing a browser or opener could read as an option or
+// as more than one argument. Nothing runs for a refused address.
+func TestOpenRefusesAnythingButWebPages(t *testing.T) {
+	restore := openDefault
+	t.Cleanup(func() { openDefault = restore })
+	var opened []string
+	openDefault = func(u string) error { opened = append(opened, u); return nil }
+	script, out := fakeBrowser(t)
+
+	refused := map[string]string{
+		"file:///etc/passwd":                     `"file"`,
+		"javascript:alert(document.cookie)":      `"javascript"`,
+		"JavaScript://x/%0Aalert(1)":             `"javascript"`,
+		"JavaScript://%0Aalert(1)":               "not a web address",
+		"ms-settings:":                           `"ms-settings"`,
+		"smb://fileserver/share":                 `"smb"`,
+		"https:opaque":                           "not an absolute web address",
+		"https:///no-host":                       "not an absolute web address",
+		"-flag":                                  "starts with '-'",
+		"--new-window=https://issuer.example/":   "starts with '-'",
+		"http://issuer.example/authorize":        `plain http address on "issuer.example"`,
+		"http://10.0.0.1/authorize":              "plain http",
+		"https://issuer.example/a\nhttps://b":    "control characters",
+		"https://issuer.example/a b":             "spaces",
+		"https://issuer.example/\x00":            "control characters",
+		"https://accounts.example@evil.example/": "user name or password",
+		"":                                       "empty",
+	}
+	for u, want := range refused {
+		for _, browserVar := range []string{"", "'" + script + "'"} {
+			t.Setenv("BROWSER", browserVar)
+			err := Open(u)
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("Open(%q) with BROWSER=%q: err = %v, want it to say %q", u, browserVar, err, want)
+			}
+		}
+	}
+	if len(opened) != 0 {
+		t.Fatalf("the platform opener ran for %q", opened)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Fatal("the BROWSER program ran for a refused address")
+	}
+
+	t.Setenv("BROWSER", "")
+	for _, u := range []string{"https://issuer.example/authorize?x=1", "http://127.0.0.1:5556/dex/auth",
+		"http://127.9.0.1/x", "http://[::1]:8080/x", "http://LOCALHOST:1/x", "HTTPS://issuer.example/"} {
+		if err := Open(u); err != nil {
+			t.Errorf("Open(%q) = %v", u, err)
+		}
+	}
+	if len(opened) != 6 {
+		t.Fatalf("opened %q", opened)
 	}
 }
