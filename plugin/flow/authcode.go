@@ -106,14 +106,23 @@ func authorizationURL(pl *pendingLogin) string {
 }
 
 // LoginComplete validates the redirect the browser came back with, exchanges
-// the code, validates the ID token and stores the result.
+// the code, validates the ID token and stores the result. A redirect that
+// fails validation (callback_rejected) leaves the login pending, so a host
+// may hand it every request its listener receives; one that passes, or a
+// server's error answer with the right state and issuer, ends it.
 func (e *Engine) LoginComplete(in api.LoginCompleteInput) (*api.Session, *api.Error) {
 	pl, ok := e.pending[in.FlowID]
 	if !ok {
 		return nil, failf(api.CodeUnknownFlow, "this login was not started here, or was already completed; run login again")
 	}
-	delete(e.pending, in.FlowID) // one callback per flow, whatever happens next
 	code, cerr := validateCallback(pl, in.CallbackURL)
+	if cerr != nil && cerr.Code == api.CodeCallback {
+		// Not shown to belong to this login (any local process can send
+		// the listener a request): the login stays pending, and the host
+		// keeps waiting for the browser's own redirect.
+		return nil, cerr
+	}
+	delete(e.pending, in.FlowID) // one accepted callback per flow, whatever happens next
 	if cerr != nil {
 		return nil, cerr
 	}
@@ -151,12 +160,12 @@ func validateCallback(pl *pendingLogin, callbackURL string) (string, *api.Error)
 	q := u.Query()
 	for _, name := range []string{"state", "code", "error"} {
 		if len(q[name]) > 1 { // RFC 6749 3.1: never more than once; which one would we trust?
-			return "", failf(api.CodeCallback, "the redirect carried %s more than once; nothing was accepted, run login again", name)
+			return "", failf(api.CodeCallback, "the redirect carried %s more than once; nothing was accepted and the login still waits for its own redirect", name)
 		}
 	}
 	state := q.Get("state")
 	if state == "" || subtle.ConstantTimeCompare([]byte(state), []byte(pl.state)) != 1 {
-		return "", failf(api.CodeCallback, "the redirect carried a wrong or missing state, so it may not come from the login you started; nothing was accepted, run login again")
+		return "", failf(api.CodeCallback, "the redirect carried a wrong or missing state, so it may not come from the login you started; nothing was accepted and the login still waits for its own redirect")
 	}
 	iss, hasIss := q["iss"]
 	if pl.endpoints.IssParameter && !hasIss {

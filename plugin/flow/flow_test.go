@@ -120,12 +120,43 @@ func TestCallbackValidation(t *testing.T) {
 			if err == nil || err.Code != c.code || !strings.Contains(err.Message, c.wantIn) {
 				t.Fatalf("got %+v, want code %s containing %q", err, c.code, c.wantIn)
 			}
-			// A flow accepts one callback: a replay is unknown.
+			// A rejected callback leaves the login pending (any local
+			// process can reach the listener); a server's error ends it,
+			// and then a replay is unknown.
+			again := api.CodeUnknownFlow
+			if c.code == api.CodeCallback {
+				again = api.CodeCallback
+			}
 			_, err = e.LoginComplete(api.LoginCompleteInput{FlowID: b.FlowID, CallbackURL: cb})
-			if err == nil || err.Code != api.CodeUnknownFlow {
-				t.Fatalf("second callback: %+v", err)
+			if err == nil || err.Code != again {
+				t.Fatalf("second callback: %+v, want %s", err, again)
 			}
 		})
+	}
+}
+
+// A stray request to the listener (wrong or missing state, a mix-up, a
+// malformed redirect) must not end the login: the browser's own redirect,
+// arriving afterwards, is still handled. It ends the login, and a replay
+// is unknown.
+func TestRejectedCallbackLeavesLoginPending(t *testing.T) {
+	h := newTestHost()
+	e := New(h, time.Now)
+	b := beginLogin(t, h, e)
+	state := url.QueryEscape(mustQuery(t, b.AuthorizationURL).Get("state"))
+	for _, stray := range []string{"code=x&state=wrong", "error=access_denied&state=wrong", "code=x", "code=x&state=" + state + "&state=x",
+		"code=x&state=" + state + "&iss=https://evil.example", "%zz"} {
+		_, err := e.LoginComplete(api.LoginCompleteInput{FlowID: b.FlowID, CallbackURL: "http://127.0.0.1:5000/callback?" + stray})
+		if err == nil || err.Code != api.CodeCallback {
+			t.Fatalf("stray %q: %+v", stray, err)
+		}
+	}
+	own := "http://127.0.0.1:5000/callback?error=access_denied&state=" + state + "&iss=https://idp.example"
+	if _, err := e.LoginComplete(api.LoginCompleteInput{FlowID: b.FlowID, CallbackURL: own}); err == nil || err.Code != api.CodeServer {
+		t.Fatalf("the browser's own redirect after the strays: %+v", err)
+	}
+	if _, err := e.LoginComplete(api.LoginCompleteInput{FlowID: b.FlowID, CallbackURL: own}); err == nil || err.Code != api.CodeUnknownFlow {
+		t.Fatalf("replay: %+v", err)
 	}
 }
 
