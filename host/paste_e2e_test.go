@@ -43,16 +43,21 @@ func TestNoBrowserPastedRedirect(t *testing.T) {
 }
 
 // A pasted redirect that does not belong to this login (a stale tab, a
-// forged link) is refused by the plugin's state check.
+// forged link) is refused by the plugin's state check, and the login keeps
+// waiting for its own, which then signs in.
 func TestNoBrowserPastedForeignRedirect(t *testing.T) {
 	op := testop.StartT(t, testop.Options{})
 	w := newWorld(t, op, bins.autobrowser)
 	r := w.start(t, []string{"BROWSER="}, "login", "--issuer", op.Issuer, "--client-id", testop.NativeClientID,
-		"--no-browser", "--timeout", "30s")
+		"--scopes", "openid email offline_access", "--no-browser", "--timeout", "30s")
+	authURL := r.await(`^\s+(http://\S+/auth\?\S+)$`, 10*time.Second)[1]
 	redirectURI := r.await(`^Waiting for the browser to come back to (\S+) \.\.\.$`, 10*time.Second)[1]
 	r.stdin.Write([]byte(redirectURI + "?code=stolen&state=not-yours\n"))
+	r.await(`^Ignored a redirect that is not this sign-in's: the redirect carried a wrong or missing state`, 10*time.Second)
+
+	r.stdin.Write([]byte(signInWithoutLastRedirect(t, op, authURL) + "\n"))
 	res := r.wait(20 * time.Second)
-	if res.code != 6 || !strings.Contains(res.stderr, "the redirect carried a wrong or missing state") {
+	if res.code != 0 || !strings.Contains(res.stderr, "Signed in to "+op.Issuer) {
 		t.Fatalf("exit %d\n%s", res.code, res.stderr)
 	}
 }

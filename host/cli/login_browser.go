@@ -3,10 +3,11 @@ package cli
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
-	"sync/atomic"
+	"sync"
 
 	"github.com/wasmlogin/wasmlogin/host/engine"
 	"github.com/wasmlogin/wasmlogin/host/loopback"
@@ -14,10 +15,10 @@ import (
 )
 
 // loginBrowser runs the browser flow: listen on loopback, let the plugin
-// build the authorization URL, and hand exactly one callback to the plugin.
-// With paste, the URL the browser ended on may also be pasted on stdin
-// (the browser runs on another machine and cannot reach the listener);
-// whichever comes first is the one callback.
+// build the authorization URL, and hand the plugin each callback that
+// arrives until one ends the login. With paste, the URL the browser ended
+// on may also be pasted on stdin (the browser runs on another machine and
+// cannot reach the listener); whichever the plugin takes first ends it.
 func (c *command) loginBrowser(ctx context.Context, inst *engine.Instance, ref api.ProfileRef, open, paste bool) (*api.Session, error) {
 	l, err := loopback.Listen(loopback.Options{Host: c.redirectHost, Port: c.redirectPort, Path: c.redirectPath})
 	if err != nil {
@@ -35,31 +36,51 @@ func (c *command) loginBrowser(ctx context.Context, inst *engine.Instance, ref a
 		session *api.Session
 		err     error
 	}
-	var claimed atomic.Bool
-	complete := func(callbackURL string) (outcome, bool) {
-		if !claimed.CompareAndSwap(false, true) {
-			return outcome{}, false
+	var (
+		mu       sync.Mutex // the instance runs one call at a time
+		finished bool
+	)
+	// complete hands one candidate callback to the plugin. Any local
+	// process can reach the listener, so whether a request is this login's
+	// callback is the plugin's decision: it answers callback_rejected for
+	// one that fails validation and leaves the login pending, and the wait
+	// goes on. Any other answer ends the login. handled is false once the
+	// login has already ended.
+	complete := func(callbackURL string) (o outcome, ended, handled bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if finished {
+			return outcome{}, false, false
 		}
 		c.phase("browser")
 		s, err := inst.LoginComplete(ctx, api.LoginCompleteInput{FlowID: begun.FlowID, CallbackURL: callbackURL})
 		c.phase("login complete")
-		return outcome{s, err}, true
+		var fe *api.Error
+		if errors.As(err, &fe) && fe.Code == api.CodeCallback {
+			fmt.Fprintf(c.env.Stderr, "Ignored a redirect that is not this sign-in's: %v\nStill waiting for the browser to come back to %s ...\n", err, l.RedirectURI())
+			return outcome{err: err}, false, true
+		}
+		finished = true
+		return outcome{s, err}, true, true
 	}
 
 	wctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	results := make(chan outcome, 2)
 	go func() {
-		_, err := l.Wait(wctx, func(callbackURL string) loopback.Page {
-			o, ok := complete(callbackURL)
-			if !ok {
-				return loopback.Page{Title: "Already handled", Message: "This sign-in was completed with the URL pasted in the terminal. You can close this tab."}
+		_, err := l.Wait(wctx, func(callbackURL string) loopback.Verdict {
+			o, ended, handled := complete(callbackURL)
+			switch {
+			case !handled:
+				return loopback.Verdict{Done: true, Page: loopback.Page{Title: "Already handled", Message: "This sign-in was completed with the URL pasted in the terminal. You can close this tab."}}
+			case !ended:
+				return loopback.Verdict{Page: loopback.Page{Title: "Not this sign-in", Message: o.err.Error() + " The terminal is still waiting for the sign-in it started."}}
 			}
 			results <- o
 			if o.err != nil {
-				return loopback.Page{Title: "Sign-in failed", Message: o.err.Error() + " Return to the terminal for details."}
+				return loopback.Verdict{Done: true, Page: loopback.Page{Title: "Sign-in failed", Message: o.err.Error() + " Return to the terminal for details."}}
 			}
-			return loopback.Page{Success: true, Title: "Signed in", Message: "You are signed in. You can close this tab and return to the terminal."}
+			return loopback.Verdict{Done: true, Page: loopback.Page{Success: true, Title: "Signed in", Message: "You are signed in. You can close this tab and return to the terminal."}}
 		})
 		if err != nil {
 			results <- outcome{err: err}
@@ -75,7 +96,7 @@ func (c *command) loginBrowser(ctx context.Context, inst *engine.Instance, ref a
 		case o := <-results:
 			return o.session, o.err
 		case u := <-pasted:
-			if o, ok := complete(u); ok {
+			if o, ended, _ := complete(u); ended {
 				return o.session, o.err
 			}
 		}
@@ -84,9 +105,9 @@ func (c *command) loginBrowser(ctx context.Context, inst *engine.Instance, ref a
 
 // readPastedRedirects reads lines from stdin and passes on those that look
 // like the redirect this login waits for. Anything else gets a hint and
-// another chance, because handing the plugin a wrong URL would end the
-// login (it accepts one callback per flow). Whether the URL is genuine
-// (state, issuer, code) is the plugin's decision.
+// another chance before it reaches the plugin. Whether the URL is genuine
+// (state, issuer, code) is the plugin's decision; one it rejects leaves the
+// login waiting for another.
 func (c *command) readPastedRedirects(ctx context.Context, redirectURI string, out chan<- string) {
 	want, _ := url.Parse(redirectURI)
 	in := bufio.NewScanner(c.env.Stdin)

@@ -44,11 +44,11 @@ func runMachineFlows(t *testing.T, inst *Instance, op *testop.OP, user api.Profi
 	}
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if _, err := l.Wait(wctx, func(cb string) loopback.Page {
+	if _, err := l.Wait(wctx, func(cb string) loopback.Verdict {
 		if _, err := inst.LoginComplete(ctx, api.LoginCompleteInput{FlowID: begun.FlowID, CallbackURL: cb}); err != nil {
 			t.Error(err)
 		}
-		return loopback.Page{Success: true}
+		return loopback.Verdict{Done: true, Page: loopback.Page{Success: true}}
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,11 @@
 // Package loopback receives the authorization server's redirect back to a
 // native app the way RFC 8252 section 7.3 describes: an HTTP listener on the
 // loopback interface, on a port of the OS's choosing unless the user fixed
-// one. It accepts exactly one callback, then stops listening, so a stale or
-// replayed redirect finds nothing to talk to.
+// one. It hands every request on the redirect path to the caller, which
+// asks the flow whether it is this login's callback; a stray request gets an
+// error page and the listener keeps waiting. At the first callback the flow
+// takes it stops listening, so a stale or replayed redirect finds nothing to
+// talk to.
 package loopback
 
 import (

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -32,7 +33,7 @@ type result struct {
 	err error
 }
 
-func waitAsync(l *Listener, ctx context.Context, handle func(string) Page) <-chan result {
+func waitAsync(l *Listener, ctx context.Context, handle func(string) Verdict) <-chan result {
 	ch := make(chan result, 1)
 	go func() {
 		u, err := l.Wait(ctx, handle)
@@ -103,9 +104,9 @@ func TestNonLoopbackHostRefused(t *testing.T) {
 func TestOneCallbackOnly(t *testing.T) {
 	l := listen(t, Options{})
 	var calls atomic.Int32
-	done := waitAsync(l, context.Background(), func(u string) Page {
+	done := waitAsync(l, context.Background(), func(u string) Verdict {
 		calls.Add(1)
-		return Page{Success: true, Title: "Done", Message: "ok"}
+		return Verdict{Done: true, Page: Page{Success: true, Title: "Done", Message: "ok"}}
 	})
 
 	resp, err := client.Get(l.RedirectURI() + "?code=abc&state=xyz")
@@ -148,7 +149,7 @@ func TestOneCallbackOnly(t *testing.T) {
 func TestWrongPathAndMethod(t *testing.T) {
 	l := listen(t, Options{})
 	var calls atomic.Int32
-	done := waitAsync(l, context.Background(), func(string) Page { calls.Add(1); return Page{Success: true} })
+	done := waitAsync(l, context.Background(), func(string) Verdict { calls.Add(1); return Verdict{Done: true, Page: Page{Success: true}} })
 	base := strings.TrimSuffix(l.RedirectURI(), "/callback")
 
 	for _, p := range []string{"/favicon.ico", "/callback/extra", "/"} {
@@ -185,8 +186,8 @@ func TestWrongPathAndMethod(t *testing.T) {
 
 func TestMessageEscaped(t *testing.T) {
 	l := listen(t, Options{})
-	done := waitAsync(l, context.Background(), func(string) Page {
-		return Page{Success: false, Title: "Login <b>failed</b>", Message: `server said <script>alert("x")</script>`}
+	done := waitAsync(l, context.Background(), func(string) Verdict {
+		return Verdict{Done: true, Page: Page{Success: false, Title: "Login <b>failed</b>", Message: `server said <script>alert("x")</script>`}}
 	})
 	resp, err := client.Get(l.RedirectURI() + "?error=access_denied")
 	if err != nil {
@@ -208,7 +209,7 @@ func TestMessageEscaped(t *testing.T) {
 
 func TestIdleConnectionDoesNotBlock(t *testing.T) {
 	l := listen(t, Options{})
-	done := waitAsync(l, context.Background(), func(string) Page { return Page{Success: true} })
+	done := waitAsync(l, context.Background(), func(string) Verdict { return Verdict{Done: true, Page: Page{Success: true}} })
 	addr := strings.TrimPrefix(strings.TrimSuffix(l.RedirectURI(), "/callback"), "http://")
 
 	// A pre-connection that never sends anything.
@@ -241,7 +242,7 @@ func TestTimeoutMessage(t *testing.T) {
 	l := listen(t, Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	_, err := l.Wait(ctx, func(string) Page { t.Error("handle called"); return Page{} })
+	_, err := l.Wait(ctx, func(string) Verdict { t.Error("handle called"); return Verdict{} })
 	if err == nil || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v", err)
 	}
@@ -252,5 +253,70 @@ func TestTimeoutMessage(t *testing.T) {
 	}
 	if _, err := client.Get(l.RedirectURI()); err == nil {
 		t.Fatal("listener still answers after Wait gave up")
+	}
+}
+
+// Any local process can send the listener a request. Each goes to the
+// handler, one at a time; one it does not take gets a 400 page and the
+// listener keeps waiting, so the browser's own redirect still arrives and
+// ends the wait. Afterwards nothing is answered.
+func TestStrayCallbacksDoNotEndTheWait(t *testing.T) {
+	l := listen(t, Options{})
+	var inside, overlapped atomic.Int32
+	var seen []string
+	done := waitAsync(l, context.Background(), func(u string) Verdict {
+		if inside.Add(1) > 1 {
+			overlapped.Add(1)
+		}
+		defer inside.Add(-1)
+		seen = append(seen, u)
+		if !strings.Contains(u, "state=ours") {
+			return Verdict{Page: Page{Success: true, Title: "Not this sign-in", Message: "wrong state"}}
+		}
+		return Verdict{Done: true, Page: Page{Success: true, Title: "Signed in", Message: "ok"}}
+	})
+
+	strays := []string{"?code=x&state=wrong", "?error=access_denied&state=wrong", "?code=x", ""}
+	var wg sync.WaitGroup
+	for _, q := range strays {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := client.Get(l.RedirectURI() + q)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "Not this sign-in") {
+				t.Errorf("stray %q: status %d, body %q", q, resp.StatusCode, body)
+			}
+		}()
+	}
+	wg.Wait()
+	select {
+	case r := <-done:
+		t.Fatalf("a stray request ended the wait: %+v", r)
+	default:
+	}
+
+	resp, err := client.Get(l.RedirectURI() + "?code=real&state=ours")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("the real callback: status %d", resp.StatusCode)
+	}
+	r := <-done
+	if r.err != nil || r.url != l.RedirectURI()+"?code=real&state=ours" {
+		t.Fatalf("Wait = %+v", r)
+	}
+	if len(seen) != len(strays)+1 || overlapped.Load() != 0 {
+		t.Fatalf("handler saw %d callbacks (%d overlapping), want %d one at a time", len(seen), overlapped.Load(), len(strays)+1)
+	}
+	if _, err := client.Get(l.RedirectURI() + "?code=late&state=ours"); err == nil {
+		t.Fatal("a callback was answered after Wait returned")
 	}
 }

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"sync/atomic"
+	"sync"
 	"time"
 )
 
@@ -26,20 +26,39 @@ type Page struct {
 	Message string
 }
 
-// Wait serves until one GET on the redirect path arrives, passes its full
-// URL to handle, answers with the Page handle returns, closes the listener
-// and returns the URL. Requests for other paths (a favicon, say) get 404 and
-// requests with other methods 405; neither counts. Wait is meant to be called
-// once; the listener is closed when it returns, whatever the outcome.
+// Verdict is the caller's answer to one request on the redirect path.
+type Verdict struct {
+	// Page is shown to whoever sent the request.
+	Page Page
+	// Done says the request was this login's callback and ended it
+	// (accepted, or refused after it proved to be this login's). When
+	// false, the request was not taken as this login's callback: it gets
+	// Page with status 400, and Wait keeps waiting.
+	Done bool
+}
+
+// Wait serves until a GET on the redirect path that handle takes as this
+// login's callback (Verdict.Done), answers it with handle's page, closes
+// the listener and returns its URL. Every GET on the redirect path is
+// passed to handle, one at a time, until then: any local process can send
+// one, so only the flow, which knows the state it sent (RFC 6749 10.12,
+// RFC 8252 8.1), can tell the browser's own redirect from a stray one.
+// Requests for other paths (a favicon, say) get 404 and requests with other
+// methods 405; neither reaches handle. A nil handle takes the first GET.
+// Wait is meant to be called once; the listener is closed when it returns,
+// whatever the outcome.
 //
 // The callback URL is rebuilt from the Host header the browser sent and the
 // request's path and query, i.e. as the browser used it; checking state and
 // issuer is the caller's job.
-func (l *Listener) Wait(ctx context.Context, handle func(callbackURL string) Page) (string, error) {
+func (l *Listener) Wait(ctx context.Context, handle func(callbackURL string) Verdict) (string, error) {
 	defer l.Close()
 
 	got := make(chan string, 1)
-	var claimed atomic.Bool
+	var (
+		mu   sync.Mutex // one callback at a time reaches handle
+		done bool
+	)
 	// A plain handler rather than a ServeMux: the path is compared exactly,
 	// with no pattern syntax or subtree matching.
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -52,9 +71,11 @@ func (l *Listener) Wait(ctx context.Context, handle func(callbackURL string) Pag
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 			return
 		}
-		// Only the first callback is handled; a second one racing it (a
-		// reload, a replay) must not reach the flow.
-		if !claimed.CompareAndSwap(false, true) {
+		mu.Lock()
+		defer mu.Unlock()
+		// Once the login has its callback, a later one (a reload, a
+		// replay) must not reach the flow.
+		if done {
 			http.Error(w, "this login has already received its callback", http.StatusGone)
 			return
 		}
@@ -63,12 +84,18 @@ func (l *Listener) Wait(ctx context.Context, handle func(callbackURL string) Pag
 			host = l.authority
 		}
 		callbackURL := "http://" + host + r.URL.RequestURI()
-		page := Page{Success: true, Title: "Login complete", Message: "You are logged in."}
+		v := Verdict{Done: true, Page: Page{Success: true, Title: "Login complete", Message: "You are logged in."}}
 		if handle != nil {
-			page = handle(callbackURL)
+			v = handle(callbackURL)
 		}
-		writePage(w, page)
-		got <- callbackURL
+		if !v.Done {
+			v.Page.Success = false // status 400: not this login's callback
+		}
+		writePage(w, v.Page)
+		if v.Done {
+			done = true
+			got <- callbackURL
+		}
 	})
 
 	srv := &http.Server{
