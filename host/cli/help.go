@@ -24,7 +24,8 @@ Machines (no user at the keyboard; see "Machine flags"):
 Credential helpers (the same token, in each consumer's shape):
   host token --header                               "Authorization: Bearer ..." for curl -H @-
   host kubectl-credential [--profile NAME]          client.authentication.k8s.io/v1 ExecCredential
-  host git-credential [--username U] get            git's credential helper protocol
+  host git-credential [--username U] get            git's credential helper protocol, over https,
+                                                    for the hosts named at login (--git-host)
   host exec [--env VAR] -- CMD ARGS...              run CMD with the token in $VAR (ACCESS_TOKEN)
 
 Examples:
@@ -57,6 +58,8 @@ Login flags:
   --device-url URL         device authorization endpoint for servers without discovery
   --timeout DURATION       how long to wait for the browser (default 5m; a device code
                            is waited for as long as the server keeps it valid)
+  --git-host HOST[:PORT]   a git server git-credential answers for, repeatable (default: the
+                           issuer's host); only over https
 
 Machine flags:
   --client-credentials     (login) the client credentials grant; secret via --client-secret-env

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -60,27 +59,6 @@ func (c *command) kubectlCredential(ctx context.Context) error {
 		cred.Status.ExpirationTimestamp = time.Unix(tok.ExpiresAt, 0).UTC().Format(time.RFC3339)
 	}
 	return json.NewEncoder(c.env.Stdout).Encode(cred)
-}
-
-// gitCredential speaks git's credential helper protocol: on "get" it
-// answers with the token as the password; "store" and "erase" are
-// accepted and ignored (the plugin owns the token's life).
-func (c *command) gitCredential(ctx context.Context, action string) error {
-	in := bufio.NewScanner(c.env.Stdin)
-	for in.Scan() && in.Text() != "" { // the request's attributes; any host is served
-	}
-	if action != "get" {
-		return nil
-	}
-	tok, err := c.currentToken(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(c.env.Stdout, "username=%s\npassword=%s\n", c.gitUsername, tok.AccessToken)
-	if tok.ExpiresAt != 0 { // git 2.41+: do not reuse it past its expiry
-		fmt.Fprintf(c.env.Stdout, "password_expiry_utc=%d\n", tok.ExpiresAt)
-	}
-	return nil
 }
 
 // execWithToken runs a command with the token in an environment variable,

@@ -70,7 +70,7 @@ func (c *command) runLogin(ctx context.Context) error {
 	}
 	p.ClientSecret = ""
 	if err := c.updateIndex(ctx, func(ix *profiles.Index) error {
-		ix.Profiles[session.Profile] = profiles.Entry{Provider: p, Allowed: guard.Allowed()}
+		ix.Profiles[session.Profile] = profiles.Entry{Provider: p, Allowed: guard.Allowed(), GitHosts: c.keptGitHosts(ix, session.Profile)}
 		ix.Default = session.Profile
 		return nil
 	}); err != nil {

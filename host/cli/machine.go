@@ -78,7 +78,7 @@ func (c *command) clientLogin(ctx context.Context) error {
 		return err
 	}
 	if err := profiles.Update(ctx, dir, func(ix *profiles.Index) error {
-		ix.Profiles[tok.Profile] = profiles.Entry{Provider: p, Allowed: guard.Allowed()}
+		ix.Profiles[tok.Profile] = profiles.Entry{Provider: p, Allowed: guard.Allowed(), GitHosts: c.keptGitHosts(ix, tok.Profile)}
 		ix.Default = tok.Profile
 		return nil
 	}); err != nil {

@@ -47,9 +47,10 @@ type command struct {
 	verbose       bool // trace the plugin's HTTP, redacted
 	store         string
 	forceRefresh  bool
-	headerOut     bool   // token --header
-	gitUsername   string // git-credential --username
-	tokenEnv      string // exec --env
+	headerOut     bool     // token --header
+	gitUsername   string   // git-credential --username
+	gitHosts      []string // login --git-host
+	tokenEnv      string   // exec --env
 	noOpen        bool
 	noBrowser     bool // login --no-browser: no browser here, paste the redirect
 	device        bool // login --device
@@ -163,6 +164,16 @@ func (c *command) flags() *flag.FlagSet {
 		fs.BoolVar(&c.device, "device", false, "")
 		fs.StringVar(&c.provider.DeviceAuthorizationEndpoint, "device-url", "", "")
 		fs.DurationVar(&c.timeout, "timeout", 5*time.Minute, "")
+		fs.Func("git-host", "", func(v string) error {
+			for _, h := range strings.Split(v, ",") {
+				host, err := gitHostFlag(h)
+				if err != nil {
+					return err
+				}
+				c.gitHosts = append(c.gitHosts, host)
+			}
+			return nil
+		})
 	case "token":
 		fs.BoolVar(&c.forceRefresh, "force-refresh", false, "")
 		fs.BoolVar(&c.headerOut, "header", false, "")

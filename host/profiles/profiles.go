@@ -30,6 +30,9 @@ type Entry struct {
 	// Allowed are the origins the plugin may reach for this profile: the
 	// issuer, explicit endpoints and those its discovery document named.
 	Allowed []string `json:"allowed_origins"`
+	// GitHosts are the hosts (host[:port]) git-credential answers for, set
+	// with login --git-host; empty means the issuer's host.
+	GitHosts []string `json:"git_hosts,omitempty"`
 }
 
 // Dir is the configuration directory: WASMLOGIN_CONFIG_DIR, else
