@@ -18,6 +18,8 @@ function docs(base, other) {
     '/.well-known/openid-configuration/x': { issuer: base, token_endpoint: 'https://crafted.example/token' },
     '/liar/.well-known/openid-configuration': { issuer: base, token_endpoint: 'https://liar.example/token' },
     '/list/.well-known/openid-configuration': [{ issuer: `${base}/list`, token_endpoint: 'https://list.example/token' }],
+    '/odd/.well-known/openid-configuration': { issuer: `${base}/odd`, token_endpoint: 5, jwks_uri: ['https://x.example/'],
+      userinfo_endpoint: null, revocation_endpoint: { a: 1 } },
   }
 }
 
@@ -123,6 +125,7 @@ test('nothing else teaches an origin', () => {
   learnsNothing(base, '/.well-known/openid-configuration/x', 'a path below the discovery URL')
   learnsNothing(`${base}/liar`, '/liar/.well-known/openid-configuration', 'a document naming another issuer')
   learnsNothing(`${base}/list`, '/list/.well-known/openid-configuration', 'JSON that is not an object')
+  learnsNothing(`${base}/odd`, '/odd/.well-known/openid-configuration', 'endpoints that are not strings')
   learnsNothing(undefined, '/.well-known/openid-configuration', 'no configured issuer')
   learnsNothing(`${base}/`, '/.well-known/openid-configuration', 'an issuer that differs by a trailing slash')
 })
