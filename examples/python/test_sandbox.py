@@ -1,7 +1,7 @@
 """The sandbox's rules, without the plugin: which origins http_request reaches and learns, which URLs open_browser
 hands to a program, which secrets an instance may touch, and the profile lock that other processes (this host's,
 the Go CLI's) see."""
-import hashlib, http.server, json, queue, socket, stat, subprocess, sys, threading, time
+import hashlib, http.server, json, queue, shutil, socket, stat, subprocess, sys, threading, time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -179,6 +179,9 @@ def test_default_profile_names_only_a_granted_profile(stored):
 
 # ---- the profile lock ----
 
+needs_flock = pytest.mark.skipif(not shutil.which("flock"), reason="needs flock(1) from util-linux to look at the lock from another process")
+
+
 def lock_path(config, profile):
     return config / "locks" / (hashlib.sha256(profile.encode()).hexdigest()[:16] + ".lock")
 
@@ -187,6 +190,7 @@ def held(path):  # util-linux flock(1) takes the same flock(2) lock as the Go CL
     return subprocess.run(["flock", "--nonblock", str(path), "true"]).returncode != 0
 
 
+@needs_flock
 def test_profile_lock_is_flock_on_the_shared_path(tmp_path, monkeypatch):
     monkeypatch.setattr(wasmlogin, "CONFIG", tmp_path)
     path = lock_path(tmp_path, "me@example")
@@ -197,6 +201,7 @@ def test_profile_lock_is_flock_on_the_shared_path(tmp_path, monkeypatch):
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
 
 
+@needs_flock
 def test_profile_lock_waits_for_another_process_and_says_when_it_gives_up(tmp_path, monkeypatch):
     monkeypatch.setattr(wasmlogin, "CONFIG", tmp_path)
     path = lock_path(tmp_path, "busy")

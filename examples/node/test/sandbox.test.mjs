@@ -1,7 +1,7 @@
 // The sandbox's other rules, without the plugin: which URLs open_browser hands to a program, which secrets an
 // instance may touch, and the profile lock that other processes (this host's, the Go CLI's) see.
 import assert from 'node:assert/strict'
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { once } from 'node:events'
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
@@ -60,10 +60,11 @@ test('secrets: only the granted profiles\' records, and default-profile naming o
 })
 
 // util-linux flock(1) takes the same flock(2) lock that the Go CLI (gofrs/flock) and this host take.
+const noFlock = spawnSync('flock', ['--version']).error ? 'needs flock(1) from util-linux to look at the lock from another process' : false
 const flockHeld = (path) => spawn('flock', ['--nonblock', path, 'true']).on('error', () => {})
 const exitCode = async (child) => (await once(child, 'exit'))[0]
 
-test('the profile lock: flock(2) on locks/<sha256 prefix>.lock, 0600 in a 0700 folder, held exactly while fn runs', async () => {
+test('the profile lock: flock(2) on locks/<sha256 prefix>.lock, 0600 in a 0700 folder, held exactly while fn runs', { skip: noFlock }, async () => {
   const path = join(dir, 'locks', `${createHash('sha256').update('me@example').digest('hex').slice(0, 16)}.lock`)
   let seenInside
   const result = await withProfileLock(dir, 'me@example', async () => {
@@ -77,7 +78,7 @@ test('the profile lock: flock(2) on locks/<sha256 prefix>.lock, 0600 in a 0700 f
   assert.equal(statSync(join(dir, 'locks')).mode & 0o777, 0o700)
 })
 
-test('the profile lock waits for another process, and says so when it gives up', async () => {
+test('the profile lock waits for another process, and says so when it gives up', { skip: noFlock }, async () => {
   const path = join(dir, 'locks', `${createHash('sha256').update('busy').digest('hex').slice(0, 16)}.lock`)
   await withProfileLock(dir, 'busy', () => {}) // creates the folder and file
   const holder = spawn('flock', [path, 'cat'], { stdio: ['pipe', 'ignore', 'inherit'] }) // holds it until stdin ends
