@@ -16,7 +16,8 @@ const profile = args.profile ?? index.default
 if (!index.profiles?.[profile]) throw new Error(`no profile ${profile} in ${dir}: sign in with wasmlogin.mjs login first`)
 
 const started = performance.now() // openPlugin starts with createPlugin
-const plugin = await openPlugin(new Set(index.profiles[profile].allowed_origins))
+const { issuer, allowed_origins } = index.profiles[profile]
+const plugin = await openPlugin({ issuer, allowed: new Set(allowed_origins), grant: new Set([profile]) })
 let ms
 try {
   const t = await plugin.call('token', { profile })

@@ -1,24 +1,28 @@
 #!/usr/bin/env -S node --no-warnings
-// A Node.js host for the wasmlogin flow plugin (contract: wit/flow.wit). The
-// plugin does OAuth; this file lends it seven host functions and a loopback
-// listener. Usage:
+// A Node.js host for the wasmlogin flow plugin (contract: wit/flow.wit). The plugin does OAuth; this file lends it
+// the host functions (HTTP, browser, messages, keyring, signature checks) and a loopback listener, and keeps the
+// sandbox's rules: which origins it may reach, which URLs it may open, which secrets it may touch. Usage:
 //   node wasmlogin.mjs login [--device] --issuer URL --client-id ID [--scopes "openid ..."] [--profile P]
 //   node wasmlogin.mjs token [--profile P] [--force-refresh] [--json]
 import createPlugin from '@extism/extism'
 import { Entry } from '@napi-rs/keyring'
+import fsExt from 'fs-ext'
 import { spawn } from 'node:child_process'
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import { isIP } from 'node:net'
 import { homedir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { parseArgs } from 'node:util'
+import { parseArgs, promisify } from 'node:util'
 import { Worker } from 'node:worker_threads'
+import { BadInput, verifySignature } from './signatures.mjs'
 
 const PLUGIN = process.env.WASMLOGIN_PLUGIN ?? fileURLToPath(new URL('../../host/internal/wasm/plugin.wasm', import.meta.url))
-const INDEX = join(process.env.WASMLOGIN_NODE_CONFIG_DIR ?? join(process.env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'wasmlogin-node'), 'profiles.json')
+const CONFIG = process.env.WASMLOGIN_NODE_CONFIG_DIR ?? join(process.env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'wasmlogin-node')
+const INDEX = join(CONFIG, 'profiles.json')
 const MAX_BODY = 1 << 20
 
 export class FlowError extends Error {
@@ -33,12 +37,31 @@ export function origin(raw) {
   const ok = u && (u.protocol === 'https:' || (u.protocol === 'http:' && isLoopback(u.hostname))) && !u.username && !u.password
   return ok ? u.origin : null
 }
-const DISCOVERY = /\/\.well-known\/openid-configuration$|^\/\.well-known\/oauth-authorization-server/
-// httpRequest performs one exchange for the plugin: allowed origins only, no redirects, a timeout, a size cap.
-// It is synchronous, because the plugin runs on this thread and cannot wait for a promise: the fetch happens in
-// a helper thread (httpHelper) while this one blocks in Atomics.wait. The helper starts on the first request, so
-// a token served from the store never pays for it, and lives until close().
-export function httpRequest(allowed, { timeoutMs = 30_000 } = {}) {
+
+// discoveryURLs are where the plugin looks up the issuer's metadata: OpenID Connect Discovery 1.0 section 4 (the
+// issuer, then the well-known path) and RFC 8414 section 3.1 (the well-known path between origin and issuer path).
+export function discoveryURLs(issuer) {
+  const { origin: o, pathname } = new URL(issuer)
+  return [`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`, `${o}/.well-known/oauth-authorization-server${pathname.replace(/\/$/, '')}`]
+}
+// The metadata fields (RFC 8414 2, OIDC Discovery 3, RFC 9126 5) that name where the plugin sends requests.
+const ENDPOINT_FIELDS = ['token_endpoint', 'jwks_uri', 'userinfo_endpoint', 'revocation_endpoint',
+  'device_authorization_endpoint', 'pushed_authorization_request_endpoint']
+// learnOrigins widens the allowlist, and nothing else does: only from the issuer's own metadata, fetched from one
+// of its discovery URLs, that names the issuer exactly (RFC 8414 3.3), and only by the endpoints the plugin uses.
+function learnOrigins(issuer, allowed, { method, url }, { status, body }) {
+  if (!issuer || method !== 'GET' || status !== 200 || !discoveryURLs(issuer).includes(url)) return
+  let doc
+  try { doc = JSON.parse(body) } catch { return }
+  if (doc?.constructor !== Object || doc.issuer !== issuer) return
+  for (const field of ENDPOINT_FIELDS) if (origin(doc[field])) allowed.add(origin(doc[field]))
+}
+
+// httpRequest performs one exchange for the plugin: allowed origins only (see learnOrigins), no redirects, a
+// timeout, a size cap. It is synchronous, because the plugin runs on this thread and cannot wait for a promise:
+// the fetch happens in a helper thread (httpHelper) while this one blocks in Atomics.wait. The helper starts on
+// the first request, so a token served from the store never pays for it, and lives until close().
+export function httpRequest({ issuer, allowed }, { timeoutMs = 30_000 } = {}) {
   let helper
   const request = ({ method, url, headers = {}, body }) => {
     if (method !== 'GET' && method !== 'POST') throw new FlowError('denied', `the host only sends GET and POST, not ${method}`)
@@ -61,13 +84,7 @@ export function httpRequest(allowed, { timeoutMs = 30_000 } = {}) {
     if (error === 'too_large') throw new FlowError('too_large', `the response from ${o} is larger than ${MAX_BODY} bytes`)
     if (error === 'timeout') throw new FlowError('timeout', `${o} did not answer within ${timeoutMs / 1000} s; try again later`)
     if (error) throw new FlowError('connect', `could not reach ${o}: ${detail}`)
-    if (method === 'GET' && status === 200 && DISCOVERY.test(new URL(url).pathname)) {
-      // A discovery document from an allowed origin allows the origins it names.
-      let doc
-      try { doc = JSON.parse(text) } catch {}
-      for (const [field, value] of Object.entries(doc ?? {}))
-        if ((field === 'issuer' || field === 'jwks_uri' || field.endsWith('_endpoint')) && origin(value)) allowed.add(origin(value))
-    }
+    learnOrigins(issuer, allowed, { method, url }, { status, body: text })
     return { status, headers: out, body: text }
   }
   request.close = async () => { const w = helper?.worker; helper = undefined; await w?.terminate() }
@@ -131,11 +148,20 @@ function httpHelper() {
 }
 
 // ---- the other host functions ----
-function openBrowser({ url }) {
+// browserURL refuses what a browser opener must never be handed: anything but https (or http on loopback), a URL
+// with spaces or control characters (which a shell or opener could split), or a word an opener would take as an
+// option. A hostile guest chooses this string.
+function browserURL(url) {
+  if (typeof url !== 'string' || !/^https?:\/\//i.test(url) || /[\s\x00-\x1f\x7f-\x9f]/.test(url) || !origin(url))
+    throw new FlowError('denied', 'the host opens only https URLs (or http on loopback) without spaces or control characters')
+  return url
+}
+
+export function openBrowser({ url }) {
   // $BROWSER wins (as for gh and git), split into words, with the URL as the last argument; never through a shell.
   const opener = { darwin: ['open'], win32: ['rundll32', 'url.dll,FileProtocolHandler'] }[process.platform] ?? ['xdg-open']
   const [cmd, ...args] = process.env.BROWSER?.trim() ? process.env.BROWSER.trim().split(/\s+/) : opener
-  const child = spawn(cmd, [...args, url], { stdio: ['ignore', 2, 2] })
+  const child = spawn(cmd, [...args, browserURL(url)], { stdio: ['ignore', 2, 2] })
   // A command that could not start has no pid as soon as spawn returns; its 'error' event only comes on a later
   // tick, after this answer, and must not go unheard (it would crash the process).
   child.on('error', () => {})
@@ -146,43 +172,65 @@ function openBrowser({ url }) {
 const notify = ({ message }) => { process.stderr.write(`${message}\n`); return {} }
 const prompt = () => { throw new FlowError('unavailable', 'this host does not prompt; pass what is needed on the command line') }
 
+// mayUseSecret is the secret store's scope: an instance sees only the records of the profiles it was granted
+// (`profile/<p>`, `served/<p>`) and `default-profile`, which it may read, and set or delete only when the value
+// it writes, or the one it removes, names a granted profile. stored() reads the current value.
+export function mayUseSecret(grant, op, key, value, stored) {
+  const [, kind, profile] = /^(profile|served)\/(.*)$/s.exec(key) ?? []
+  if (kind) return grant.has(profile)
+  if (key !== 'default-profile') return false
+  return op === 'get' || (op === 'set' && grant.has(value)) || (op === 'delete' && [null, ...grant].includes(stored()))
+}
+
 // Secrets go to the OS keyring (Keychain, Credential Manager, Secret Service). On Linux the entry is pinned to
 // the Secret Service: the default would fall back to the kernel keyring, which forgets everything at logout.
 // The calls are synchronous: the plugin waits for them on this thread.
 const SERVICE = process.env.WASMLOGIN_KEYRING_SERVICE || 'wasmlogin-node'
-function keyring() {
+function keyring(grant) {
   // Opening an entry costs about 10 ms on Linux (a D-Bus connection and an encrypted session) and one plugin call
   // may use a key twice (a refresh reads, then writes it), so entries are kept until forget(), which openPlugin
   // calls after each plugin call: a session kept longer could go stale (a restarted keyring daemon).
   const entries = new Map()
-  const secret = (op) => ({ key, value }) => {
-    let entry = entries.get(key)
-    if (!entry) entries.set(key, entry = new Entry(SERVICE, key, { linux: { store: 'secret-service' } }))
-    try { return op(entry, value) } catch (e) { throw new FlowError('unavailable', `OS keyring: ${e.message}`) }
+  const entry = (key) => {
+    if (!entries.has(key)) entries.set(key, new Entry(SERVICE, key, { linux: { store: 'secret-service' } }))
+    return entries.get(key)
+  }
+  const secret = (name, op) => ({ key, value }) => {
+    try {
+      if (mayUseSecret(grant, name, key, value, () => entry(key).getPassword() ?? null)) return op(entry(key), value)
+    } catch (e) {
+      throw new FlowError('unavailable', `OS keyring: ${e.message}`)
+    }
+    throw new FlowError('denied', `this instance may not ${name} the secret ${JSON.stringify(key)}: it serves only profile(s) ${[...grant].join(', ')}`)
   }
   const functions = {
-    secret_get: secret((entry) => {
+    secret_get: secret('get', (entry) => {
       const value = entry.getPassword()
       return value == null ? { found: false } : { found: true, value }
     }),
-    secret_set: secret((entry, value) => { entry.setPassword(value); return {} }),
-    secret_delete: secret((entry) => { entry.deletePassword(); return {} }), // false (there was nothing) is fine
+    secret_set: secret('set', (entry, value) => { entry.setPassword(value); return {} }),
+    secret_delete: secret('delete', (entry) => { entry.deletePassword(); return {} }), // false (there was nothing) is fine
   }
   return { functions, forget: () => entries.clear() }
 }
 
-// openPlugin loads plugin.wasm with WASI (real clock and randomness) on this thread. The guest calls the host
-// functions synchronously and each must answer before returning: no promises, so no event loop during a call
-// (the keyring is called synchronously, HTTP waits on a helper thread). A worker (runInWorker) would let them be
-// async, but would cost more than 100 ms at every start, and a token served from the store needs no network.
-// Host functions reply with the {"ok"} / {"error"} envelope; nothing may throw out of one into the guest.
-export async function openPlugin(allowed, opts) {
-  const http_request = httpRequest(allowed, opts), secrets = keyring()
-  const impl = { http_request, open_browser: openBrowser, notify, prompt, ...secrets.functions }
+// openPlugin loads plugin.wasm with WASI (real clock and randomness) on this thread, for one configured issuer,
+// the origins it may reach and the profiles it may touch (its grant). The guest calls the host functions
+// synchronously and each must answer before returning: no promises, so no event loop during a call (the keyring is
+// called synchronously, HTTP waits on a helper thread). A worker (runInWorker) would let them be async, but would
+// cost more than 100 ms at every start, and a token served from the store needs no network. Host functions reply
+// with the {"ok"} / {"error"} envelope; nothing may throw out of one into the guest. `functions` replaces host
+// functions (tests use it to play a dishonest host).
+export async function openPlugin({ issuer, allowed, grant }, { functions, ...opts } = {}) {
+  const http_request = httpRequest({ issuer, allowed }, opts), secrets = keyring(grant)
+  const impl = { http_request, open_browser: openBrowser, notify, prompt, ...secrets.functions, verify_signature: verifySignature, ...functions }
   const wrap = (fn) => (ctx, offset) => {
     let input, reply
-    try { input = JSON.parse(ctx.read(offset).text()) } catch { reply = { error: { code: 'bad_input', message: 'the payload is not JSON' } } }
-    try { reply ??= { ok: fn(input) } } catch (e) { reply = { error: { code: e instanceof FlowError ? e.code : 'unavailable', message: e.message } } }
+    try { input = JSON.parse(ctx.read(offset).text()) } catch {}
+    if (input?.constructor !== Object) reply = { error: { code: 'bad_input', message: 'the payload is not a JSON object' } }
+    try { reply ??= { ok: fn(input) } } catch (e) {
+      reply = { error: { code: e instanceof FlowError || e instanceof BadInput ? e.code : 'unavailable', message: e.message } }
+    }
     try { return ctx.store(JSON.stringify(reply)) } catch { return 0n } // 0: "the host function returned nothing"
   }
   const plugin = await createPlugin({ wasm: [{ path: PLUGIN }] }, {
@@ -198,6 +246,29 @@ export async function openPlugin(allowed, opts) {
     return reply.ok
   }
   return { call, close: async () => { await http_request.close(); await plugin.close() } }
+}
+
+// ---- one refresh at a time per profile ----
+// withProfileLock runs fn while holding the profile's lock, shared with every wasmlogin process that uses this
+// config folder: an exclusive flock(2) (LockFileEx on Windows) on locks/<first 16 hex digits of sha256(profile)>.lock,
+// the protocol of the Go CLI (host/profiles/lock.go). Two processes refreshing with one rotating refresh token
+// would make the server revoke the session (RFC 9700 4.14.2); with the lock the second finds the first's token.
+// flock is polled without blocking (10 ms apart) so that the event loop stays free and a stuck holder is reported.
+const flock = promisify(fsExt.flock)
+export async function withProfileLock(dir, profile, fn, { waitMs = 120_000 } = {}) {
+  const path = join(dir, 'locks', `${createHash('sha256').update(profile).digest('hex').slice(0, 16)}.lock`)
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 })
+  const file = await open(path, 'a', 0o600)
+  try {
+    for (const deadline = Date.now() + waitMs; ;) {
+      try { await flock(file.fd, 'exnb'); break } catch (e) { if (e.code !== 'EAGAIN' && e.code !== 'EWOULDBLOCK') throw e }
+      if (Date.now() > deadline) throw new FlowError('timeout', `another wasmlogin process holds ${path} and did not finish within ${waitMs / 1000} s; try again`)
+      await sleep(10)
+    }
+    return await fn()
+  } finally {
+    await file.close() // closing releases the lock
+  }
 }
 
 // ---- sign-in and commands ----
@@ -252,32 +323,44 @@ async function deviceSignIn(plugin, who) {
   }
 }
 
-// The profile index is this host's own, non-secret note of which origins each profile's plugin may reach.
+// The profile index is this host's own, non-secret note of each profile's issuer and the origins its plugin may
+// reach. Its folder also holds the profile locks.
 const loadIndex = () => readFile(INDEX, 'utf8').then(JSON.parse, (e) => { if (e.code === 'ENOENT') return { profiles: {} }; throw e })
-async function withPlugin(allowed, fn) {
-  const plugin = await openPlugin(allowed)
+async function withPlugin(scope, fn) {
+  const plugin = await openPlugin(scope)
   try { return await fn(plugin) } finally { await plugin.close() } // ends the HTTP helper thread, if one started
+}
+// profileName is what a sign-in without --profile is called: the plugin's own rule (issuer host and path, then the
+// client), applied here so that the host, not the guest, decides which profile an instance may write.
+export function profileName(issuer, clientId) {
+  const { host, pathname } = new URL(issuer)
+  return `${host}${pathname.replace(/\/$/, '')}#${clientId}`
 }
 
 const commands = {
   async login({ issuer, 'client-id': client_id, scopes, profile, device }) {
     if (!issuer || !client_id) throw new FlowError('bad_input', 'login needs --issuer and --client-id')
     if (!origin(issuer)) throw new FlowError('bad_input', '--issuer must be an https URL (or http on loopback)')
-    const allowed = new Set([origin(issuer)])
+    profile ??= profileName(issuer, client_id)
+    const scope = { issuer, allowed: new Set([origin(issuer)]), grant: new Set([profile]) }
     const provider = { issuer, client_id, scopes: scopes?.split(/[\s,]+/).filter(Boolean) }
-    const session = await withPlugin(allowed, (plugin) => (device ? deviceSignIn : browserSignIn)(plugin, { profile, provider }))
+    const session = await withPlugin(scope, (plugin) => (device ? deviceSignIn : browserSignIn)(plugin, { profile, provider }))
     const index = await loadIndex()
-    index.profiles[session.profile] = { issuer, client_id, allowed_origins: [...allowed] }
-    index.default = session.profile
-    await mkdir(dirname(INDEX), { recursive: true, mode: 0o700 })
+    index.profiles[profile] = { issuer, client_id, allowed_origins: [...scope.allowed] }
+    index.default = profile
+    await mkdir(CONFIG, { recursive: true, mode: 0o700 })
     await writeFile(`${INDEX}.tmp`, JSON.stringify(index, null, 2), { mode: 0o600 })
     await rename(`${INDEX}.tmp`, INDEX) // atomic: a concurrent token run never reads half a file
-    process.stderr.write(`Signed in to ${session.issuer ?? issuer}${session.subject ? ` as ${session.subject}` : ''} (profile "${session.profile}").\n`)
+    process.stderr.write(`Signed in to ${session.issuer ?? issuer}${session.subject ? ` as ${session.subject}` : ''} (profile "${profile}").\n`)
   },
+  // token holds the profile's lock around the plugin's token call, which reads the stored sign-in and may refresh it.
   async token({ profile, 'force-refresh': force_refresh, json }) {
     const index = await loadIndex()
     profile ??= index.default
-    const t = await withPlugin(new Set(index.profiles[profile]?.allowed_origins), (plugin) => plugin.call('token', { profile, force_refresh }))
+    if (!Object.hasOwn(index.profiles, profile ?? '')) throw new FlowError('login_required', `no sign-in is stored for ${profile ? `profile "${profile}"` : 'any profile'}; run login first`)
+    const { issuer, allowed_origins } = index.profiles[profile]
+    const scope = { issuer, allowed: new Set(allowed_origins), grant: new Set([profile]) }
+    const t = await withPlugin(scope, (plugin) => withProfileLock(CONFIG, profile, () => plugin.call('token', { profile, force_refresh })))
     process.stdout.write(`${json ? JSON.stringify(t) : t.access_token}\n`)
   },
 }

@@ -45,12 +45,13 @@ def op(tmp_path_factory, secret_service):
     info = json.loads(proc.stdout.readline())
     log = tmp_path_factory.mktemp("log") / "urls"
     env = dict(os.environ, BROWSER=str(bin_dir / "autobrowser"), AUTOBROWSER_LOG=str(log),
-               TESTOP_USERNAME=info["username"], TESTOP_PASSWORD=info["password"], WASMLOGIN_SERVICE=SERVICE)
+               TESTOP_USERNAME=info["username"], TESTOP_PASSWORD=info["password"], WASMLOGIN_SERVICE=SERVICE,
+               WASMLOGIN_PY_CONFIG_DIR=str(tmp_path_factory.mktemp("config")))
     yield dict(info, env=env, log=log)
     proc.stdin.close()  # the OP serves until its stdin closes
     proc.wait(10)
-    for service, key in [(SERVICE, "default-profile"), (SERVICE + "/origins", "(default)")] + [
-            (SERVICE, "profile/" + p) for p in profiles] + [(SERVICE + "/origins", p) for p in profiles]:
+    for service, key in [(SERVICE, "default-profile")] + [(SERVICE, f"{kind}/{p}") for p in profiles for kind in (
+            "profile", "served")] + [(SERVICE + "/origins", p) for p in profiles]:
         try:
             keyring.delete_password(service, key)
         except keyring.errors.PasswordDeleteError:
@@ -67,10 +68,23 @@ def cli(op, *args, env=None, ok=True):
     return r
 
 
-def login(op):
-    r = cli(op, "login", "--issuer", op["issuer"], "--client-id", op["native_client_id"], "--timeout", "30")
+def login(op, *args):
+    r = cli(op, "login", "--issuer", op["issuer"], "--client-id", op["native_client_id"], "--timeout", "30", *args)
     profiles.add(r.stderr.rsplit("(profile ", 1)[1].split(")")[0])
     return r
+
+
+@pytest.fixture
+def in_process(op, monkeypatch):
+    """This host's module in the test process, with the test's keyring service; scope(profile) gives it the
+    scope `token` would: that profile alone, and the origins saved at its sign-in."""
+    monkeypatch.setattr(wasmlogin, "SERVICE", SERVICE)
+
+    def scope(profile):
+        monkeypatch.setattr(wasmlogin, "GRANT", {profile})
+        monkeypatch.setattr(wasmlogin, "ALLOWED", set())
+        wasmlogin.origins(profile)
+    return scope
 
 
 def test_login_then_token_twice(op):
@@ -113,8 +127,8 @@ def test_refused_sign_in_answers_an_escaped_page(op, tmp_path):
     assert "Sign-in failed" in html and "&lt;b&gt;no&lt;/b&gt; &amp; bye" in html and "<b>" not in html
 
 
-def test_guest_clock_is_the_real_clock(op, monkeypatch):
-    login(op)
+def test_guest_clock_is_the_real_clock(op, monkeypatch, in_process):
+    login(op, "--profile", "clock")
     seen, fetch = [], wasmlogin.fetch
 
     def spy(req):
@@ -122,73 +136,53 @@ def test_guest_clock_is_the_real_clock(op, monkeypatch):
         if req["method"] == "POST":
             seen.append((time.time(), json.loads(resp["body"])))
         return resp
-    monkeypatch.setattr(wasmlogin, "SERVICE", SERVICE)
     monkeypatch.setattr(wasmlogin, "fetch", spy)
-    monkeypatch.setattr(wasmlogin, "ALLOWED", set())
-    wasmlogin.origins("")
-    result = wasmlogin.call(wasmlogin.load(), "token", {"force_refresh": True})
+    in_process("clock")
+    result = wasmlogin.call(wasmlogin.load(), "token", {"profile": "clock", "force_refresh": True})
     (now, body), = seen
     assert body["expires_in"] > 0
     assert abs(result["expires_at"] - body["expires_in"] - now) <= 1, "the guest's clock is not the host's"
 
 
-# ---- http_request's policy, without the plugin ----
-
-class Site(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        base = f"http://127.0.0.1:{self.server.server_port}"
-        if self.path == "/.well-known/openid-configuration":
-            body = json.dumps({"issuer": base, "token_endpoint": f"http://localhost:{self.server.server_port}/t",
-                               "service_documentation": "https://docs.example/"}).encode()
-        elif self.path == "/slow":
-            time.sleep(2)
-            body = b""
-        else:
-            body = b"x" * {"/big": (1 << 20) + 1, "/limit": 1 << 20}.get(self.path, 2)
-        self.send_response(302 if self.path == "/redirect" else 200)
-        if self.path == "/redirect":
-            self.send_header("Location", base + "/elsewhere")
-        self.send_header("Set-Cookie", "a=1")
-        self.send_header("Set-Cookie", "b=2")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+def test_an_instance_for_one_profile_cannot_read_another(op, in_process):
+    login(op, "--profile", "mine")
+    login(op, "--profile", "theirs")
+    in_process("mine")
+    plugin = wasmlogin.load()
+    with pytest.raises(wasmlogin.FlowError) as e:
+        wasmlogin.call(plugin, "token", {"profile": "theirs"})
+    assert e.value.args[0] == "storage_unavailable" and "may not get the secret 'profile/theirs'" in e.value.args[1]
+    assert wasmlogin.call(plugin, "token", {"profile": "mine"})["access_token"]
 
 
-@pytest.fixture
-def site(monkeypatch):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Site)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    monkeypatch.setattr(wasmlogin, "ALLOWED", {base})
-    monkeypatch.setattr(wasmlogin, "TIMEOUT", 0.5)
-    yield base
-    server.shutdown()
+def test_concurrent_forced_refreshes_take_turns(op):
+    """N processes force a refresh of one profile at once. The provider rotates refresh tokens and refuses a used
+    one (invalid_grant), so all N succeed only if they take turns, each with the token the previous one stored."""
+    login(op, "--profile", "busy")
+    n = 4
+    procs = [subprocess.Popen([sys.executable, str(HERE / "wasmlogin.py"), "token", "--profile", "busy", "--force-refresh"],
+                              env=op["env"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(n)]
+    results = [(p.communicate(timeout=120), p.returncode) for p in procs]
+    for (out, err), code in results:
+        assert code == 0, err
+    assert len({out.strip() for (out, _), _ in results}) == n  # n refreshes, none answered twice
+    assert cli(op, "token", "--profile", "busy", "--force-refresh").stdout.strip()  # the last rotation was stored
 
 
-def get(url):
-    return wasmlogin.http_request({"method": "GET", "url": url})
-
-
-def test_http_request_policy(site):
-    port = urlsplit(site).port
-    assert get("https://example.com/")["error"]["code"] == "disallowed_host"
-    assert get("http://example.com/")["error"]["code"] == "disallowed_host"  # plain http off loopback
-    assert get(f"http://localhost:{port}/t")["error"]["code"] == "disallowed_host"
-    ok = get(site + "/.well-known/openid-configuration")["ok"]
-    assert ok["status"] == 200 and ok["headers"]["Set-Cookie"] == ["a=1", "b=2"] and "Content-Length" in ok["headers"]
-    assert wasmlogin.ALLOWED == {site, f"http://localhost:{port}"}  # learned the endpoint, not the docs
-    assert get(f"http://localhost:{port}/t")["ok"]["body"] == "xx"
-    redirect = get(site + "/redirect")["ok"]
-    assert redirect["status"] == 302 and redirect["headers"]["Location"] == [site + "/elsewhere"]
-    assert len(get(site + "/limit")["ok"]["body"]) == 1 << 20
-    assert get(site + "/big")["error"]["code"] == "too_large"
-    assert get(site + "/slow")["error"]["code"] == "timeout"
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        closed = f"http://127.0.0.1:{s.getsockname()[1]}"
-    wasmlogin.ALLOWED.add(closed)
-    assert get(closed + "/")["error"]["code"] == "connect"
+@pytest.mark.parametrize("valid", [True, False])
+def test_a_host_whose_verify_signature_lies_is_caught(op, in_process, monkeypatch, valid):
+    """The plugin tries the host's verify_signature on a known valid and a tampered signature before trusting it:
+    a host that always answers valid, or always invalid, makes the refresh (and its ID token) fail."""
+    profile = f"liar-{valid}"  # a sign-in of its own: a refused refresh may leave a rotated refresh token unstored
+    login(op, "--profile", profile)
+    asked = []
+    monkeypatch.setattr(wasmlogin, "verify", lambda req: asked.append(req["alg"]) or {"valid": valid})
+    in_process(profile)
+    try:
+        wasmlogin.call(wasmlogin.load(), "token", {"profile": profile, "force_refresh": True})
+    except wasmlogin.FlowError as e:
+        assert e.args[0] == "untrusted_host", e
+        return
+    assert not asked, "the plugin asked a lying host and believed it"
+    msg = f"{wasmlogin.WASM} never calls verify_signature (built before interface crypto); set WASMLOGIN_WASM to a newer build"
+    pytest.fail(msg) if os.environ.get("CI") == "true" else pytest.skip(msg)

@@ -1,26 +1,33 @@
 """OAuth 2 / OpenID Connect sign-in for a Python CLI; the flow itself runs in plugin.wasm.
 The plugin does discovery, PKCE, state, nonce, the code exchange, ID token checks and refresh; this host lends
-it wit/flow.wit's seven functions (HTTP, browser, messages, keyring) and a loopback listener."""
-import argparse, contextlib, getpass, http.server, ipaddress, json, os, re, sys, threading, typing
+it wit/flow.wit's eight functions (HTTP, browser, messages, keyring, signature checks) and a loopback listener,
+and keeps the sandbox's rules: which origins it may reach, which URLs it may open, which secrets it may touch."""
+import argparse, contextlib, getpass, hashlib, http.server, ipaddress, json, os, re, sys, threading, time, typing
 import urllib.request, webbrowser
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import extism, keyring
 
+from signatures import BadInput, verify_signature as verify
+
 WASM = os.environ.get("WASMLOGIN_WASM", Path(__file__).resolve().parents[2] / "host/internal/wasm/plugin.wasm")
 SERVICE = os.environ.get("WASMLOGIN_SERVICE", "wasmlogin-py")  # keyring service name
+# This host's own folder: the profile locks.
+CONFIG = Path(os.environ.get("WASMLOGIN_PY_CONFIG_DIR") or
+              Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "wasmlogin-py")
 TIMEOUT, MAX_BYTES = 30.0, 1 << 20
-ALLOWED = set()  # origins the plugin may reach: the issuer's, then those its discovery document names
-DISCOVERY = re.compile(r"/\.well-known/openid-configuration$|^/\.well-known/oauth-authorization-server")
-JSON = typing.Annotated[dict, extism.Json]
+ISSUER = None  # the configured issuer, whose discovery documents alone may widen ALLOWED
+ALLOWED = set()  # origins the plugin may reach: the issuer's, then its endpoints' (learn_origins)
+GRANT = set()  # the profiles whose secrets the plugin may touch
+JSON = typing.Annotated[typing.Any, extism.Json]
 
 class FlowError(Exception):  # FlowError(code, message): an {"error"} reply, from an export or a host function
     __str__ = lambda self: ": ".join(self.args)
 
 def origin(url):  # "scheme://host[:port]" for https, or plain http to loopback, without credentials; else None
     with contextlib.suppress(ValueError):  # plain http to a name (not an IP address), a bad port
-        u = urlsplit(url)
+        u = urlsplit(url if isinstance(url, str) else "")
         host, port = u.hostname or "", u.port
         if host and u.username is None and (u.scheme == "https" or u.scheme == "http" and (
                 host == "localhost" or ipaddress.ip_address(host).is_loopback)):
@@ -30,9 +37,13 @@ def origin(url):  # "scheme://host[:port]" for https, or plain http to loopback,
 def host_fn(f):  # registers f(payload) -> value (None for {}) as an Extism host function: {"ok"} or {"error"}
     def reply(req: JSON) -> JSON:
         try:
+            if not isinstance(req, dict):
+                raise FlowError("bad_input", "the payload is not a JSON object")
             return {"ok": f(req) or {}}
         except FlowError as e:
             return {"error": {"code": e.args[0], "message": e.args[1]}}
+        except BadInput as e:
+            return {"error": {"code": e.code, "message": str(e)}}
         except Exception as e:  # keyring backends, terminals, ...
             return {"error": {"code": "unavailable", "message": f"{f.__name__}: {type(e).__name__}: {e}"}}
     extism.host_fn(name=f.__name__)(reply)  # namespace extism:host/user; every Plugin made later gets it
@@ -60,19 +71,46 @@ def fetch(req):
     headers = {name.title(): resp.headers.get_all(name) for name in resp.headers}
     return {"status": resp.status, "headers": headers, "body": body.decode("utf-8", "replace")}
 
+def discovery_urls(issuer):
+    """Where the plugin looks up the issuer's metadata: OpenID Connect Discovery 1.0 section 4 (the issuer, then
+    the well-known path) and RFC 8414 section 3.1 (the well-known path between origin and issuer path)."""
+    return (issuer.removesuffix("/") + "/.well-known/openid-configuration",
+            origin(issuer) + "/.well-known/oauth-authorization-server" + urlsplit(issuer).path.removesuffix("/"))
+
+# The metadata fields (RFC 8414 2, OIDC Discovery 3, RFC 9126 5) that name where the plugin sends requests.
+ENDPOINT_FIELDS = ("token_endpoint", "jwks_uri", "userinfo_endpoint", "revocation_endpoint",
+                   "device_authorization_endpoint", "pushed_authorization_request_endpoint")
+
+def learn_origins(req, resp):
+    """Widens ALLOWED, as nothing else does: only from the issuer's own metadata, fetched from one of its discovery
+    URLs, that names the issuer exactly (RFC 8414 3.3), and only by the endpoints the plugin uses."""
+    if not ISSUER or req["method"] != "GET" or resp["status"] != 200 or req["url"] not in discovery_urls(ISSUER):
+        return
+    with contextlib.suppress(ValueError):
+        doc = json.loads(resp["body"])
+        if isinstance(doc, dict) and doc.get("issuer") == ISSUER:
+            ALLOWED.update(o for field in ENDPOINT_FIELDS if (o := origin(doc.get(field))))
+
 @host_fn
 def http_request(req):
     resp = fetch(req)
-    if req["method"] == "GET" and resp["status"] == 200 and DISCOVERY.search(urlsplit(req["url"]).path):
-        with contextlib.suppress(ValueError, AttributeError):  # not a JSON object: nothing to learn
-            ALLOWED.update(o for field, value in json.loads(resp["body"]).items() if isinstance(value, str)
-                           and (field in ("issuer", "jwks_uri") or field.endswith("_endpoint")) and (o := origin(value)))
+    learn_origins(req, resp)
     return resp
+
+def browser_url(url):
+    """Refuses what a browser opener must never be handed: anything but https (or http on loopback), a URL with
+    spaces or control characters (which a shell or opener could split), or a word an opener would take as an
+    option. A hostile guest chooses this string."""
+    if not isinstance(url, str) or not re.match(r"https?://", url, re.I) or re.search(r"[\s\x00-\x1f\x7f-\x9f]", url) \
+            or not origin(url):
+        raise FlowError("denied", "the host opens only https URLs (or http on loopback) without spaces or control characters")
+    return url
 
 @host_fn
 def open_browser(req):  # on a thread: Python waits for a BROWSER command, which ends only after the callback
+    url = browser_url(req.get("url"))
     def run():
-        if not webbrowser.open(req["url"]):
+        if not webbrowser.open(url):
             print("Could not open a browser; open the URL above yourself.", file=sys.stderr)
     threading.Thread(target=run, daemon=True).start()
     return {"opened": True}
@@ -86,19 +124,41 @@ def prompt(req):  # on stderr: stdout may be carrying a token to a pipe
     print(req["message"], end=" ", file=sys.stderr, flush=True)
     return {"value": getpass.getpass("") if req.get("secret") else sys.stdin.readline().rstrip("\n")}
 
+def may_use_secret(op, key, value=None):
+    """The secret store's scope: an instance sees only the records of the profiles in GRANT (`profile/<p>`,
+    `served/<p>`) and `default-profile`, which it may read, and set or delete only when the value it writes, or
+    the one it removes, names a granted profile."""
+    if m := re.fullmatch(r"(profile|served)/(.*)", key, re.S):
+        return m[2] in GRANT
+    if key != "default-profile":
+        return False
+    if op == "delete":
+        value = keyring.get_password(SERVICE, key)
+    return op == "get" or isinstance(value, str) and value in GRANT or op == "delete" and value is None
+
+def scoped(op, req):  # the key, once may_use_secret allows it
+    key = req.get("key")
+    if not isinstance(key, str) or not may_use_secret(op, key, req.get("value")):
+        raise FlowError("denied", f"this instance may not {op} the secret {key!r}: it serves only {', '.join(GRANT)}")
+    return key
+
 @host_fn
 def secret_get(req):
-    value = keyring.get_password(SERVICE, req["key"])
+    value = keyring.get_password(SERVICE, scoped("get", req))
     return {"found": value is not None, "value": value or ""}
 
 @host_fn
 def secret_set(req):
-    keyring.set_password(SERVICE, req["key"], req["value"])
+    keyring.set_password(SERVICE, scoped("set", req), req["value"])
 
 @host_fn
 def secret_delete(req):
     with contextlib.suppress(keyring.errors.PasswordDeleteError):  # already gone
-        keyring.delete_password(SERVICE, req["key"])
+        keyring.delete_password(SERVICE, scoped("delete", req))
+
+@host_fn
+def verify_signature(req):  # signatures.py; `verify` is looked up at each call, so a test can play a lying host
+    return verify(req)
 
 def load():
     return extism.Plugin(Path(WASM).read_bytes(), wasi=True)  # WASI: the plugin's clock and randomness
@@ -110,14 +170,45 @@ def call(plugin, export, payload):
     return reply["ok"]
 
 def origins(profile, save=False):  # the allowlist lives beside the tokens, out of the plugin's reach
-    for name in (profile, "(default)") if save else ():
-        keyring.set_password(SERVICE + "/origins", name, json.dumps(sorted(ALLOWED)))
-    ALLOWED.update(json.loads(keyring.get_password(SERVICE + "/origins", profile or "(default)") or "[]"))
+    if save:
+        keyring.set_password(SERVICE + "/origins", profile, json.dumps(sorted(ALLOWED)))
+    ALLOWED.update(json.loads(keyring.get_password(SERVICE + "/origins", profile) or "[]"))
+
+def profile_name(issuer, client_id):
+    """What a sign-in without --profile is called: the plugin's own rule (issuer host and path, then the client),
+    applied here so that the host, not the guest, decides which profile an instance may write."""
+    u = urlsplit(issuer)
+    return u.netloc + u.path.removesuffix("/") + "#" + client_id
+
+@contextlib.contextmanager
+def profile_lock(profile, wait=120.0):
+    """Holds the profile's lock, shared with every process using CONFIG: an exclusive flock(2) on
+    locks/<first 16 hex digits of sha256(profile)>.lock, the protocol of the Go CLI (host/profiles/lock.go). Two
+    processes refreshing with one rotating refresh token would make the server revoke the session (RFC 9700
+    4.14.2); with the lock the second finds the first one's token. Polled, so a stuck holder is reported."""
+    import fcntl  # POSIX only
+    path = CONFIG / "locks" / (hashlib.sha256(profile.encode()).hexdigest()[:16] + ".lock")
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with open(os.open(path, os.O_RDWR | os.O_CREAT, 0o600), "rb") as f:  # closing releases the lock
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise FlowError("timeout", f"another wasmlogin process holds {path} and did not finish "
+                                               f"within {wait:.0f} s; try again") from None
+                time.sleep(0.01)
+        yield
 
 def login(args):
+    global ISSUER
     if not (issuer := origin(args.issuer)):
         raise FlowError("bad_input", "--issuer must be an https URL (or http to loopback) without credentials")
+    ISSUER, profile = args.issuer, args.profile or profile_name(args.issuer, args.client_id)
     ALLOWED.add(issuer)
+    GRANT.add(profile)
     plugin, done = load(), []
 
     class Callback(http.server.BaseHTTPRequestHandler):
@@ -138,7 +229,7 @@ def login(args):
 
     with http.server.HTTPServer(("127.0.0.1", 0), Callback) as server:
         port, provider = server.server_port, {"issuer": args.issuer, "client_id": args.client_id, "scopes": args.scopes}
-        begun = call(plugin, "login_begin", {"provider": provider, "open_browser": True,
+        begun = call(plugin, "login_begin", {"profile": profile, "provider": provider, "open_browser": True,
                                              "redirect_uri": f"http://127.0.0.1:{port}/callback"})
         print("Waiting for the browser to come back ...", file=sys.stderr)
         server.timeout = args.timeout  # for each request; then handle_timeout
@@ -147,12 +238,17 @@ def login(args):
             server.handle_request()
     if isinstance(done[0], FlowError):
         raise done[0]
-    origins(done[0]["profile"], save=True)
-    print(f"Signed in as {done[0].get('subject', '?')} (profile {done[0]['profile']}).", file=sys.stderr)
+    origins(profile, save=True)
+    print(f"Signed in as {done[0].get('subject', '?')} (profile {profile}).", file=sys.stderr)
 
-def token(args):
-    origins(args.profile)
-    print(call(load(), "token", {"profile": args.profile})["access_token"])
+def token(args):  # holds the profile's lock around the token call, which reads the sign-in and may refresh it
+    if not (profile := args.profile or keyring.get_password(SERVICE, "default-profile")):
+        raise FlowError("login_required", "nobody is signed in; run login first")
+    GRANT.add(profile)
+    origins(profile)
+    plugin = load()
+    with profile_lock(profile):
+        print(call(plugin, "token", {"profile": profile, "force_refresh": args.force_refresh})["access_token"])
 
 def main(argv=None):
     global SERVICE
@@ -164,8 +260,10 @@ def main(argv=None):
     s.add_argument("--client-id", required=True)
     s.add_argument("--scopes", nargs="*", help="default: openid, and offline_access if the server has it")
     s.add_argument("--timeout", type=float, default=300, help="seconds to wait for the browser")
-    sub.add_parser("token", help="print a valid access token, refreshed when needed").add_argument(
-        "--profile", default="", help="default: the last one signed in")
+    s.add_argument("--profile", help="default: issuer host and path, '#', client id")
+    s = sub.add_parser("token", help="print a valid access token, refreshed when needed")
+    s.add_argument("--profile", default="", help="default: the last one signed in")
+    s.add_argument("--force-refresh", action="store_true", help="refresh even if the token is still valid")
     args = p.parse_args(argv)
     SERVICE = args.service
     try:

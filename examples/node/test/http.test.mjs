@@ -6,8 +6,25 @@ import { after, before, test } from 'node:test'
 import { Worker } from 'node:worker_threads'
 import { httpRequest } from '../wasmlogin.mjs'
 
-// httpRequest blocks this thread until the answer is in, so the servers it talks to run in a worker thread.
-// They note each request; GET /hits (never through httpRequest) lists what they saw.
+// Metadata documents, by path: the issuer's own, and the ones that must teach nothing.
+function docs(base, other) {
+  return {
+    '/.well-known/openid-configuration': { issuer: base, token_endpoint: `${other}/token`, jwks_uri: 'http://example.com/keys',
+      registration_endpoint: 'https://unlisted.example/register', service_documentation: 'https://docs.example' },
+    '/.well-known/oauth-authorization-server/tenant': { issuer: `${base}/tenant`, jwks_uri: 'https://keys.example/jwks',
+      userinfo_endpoint: 'https://userinfo.example/', revocation_endpoint: 'https://revoke.example/',
+      device_authorization_endpoint: 'https://device.example/', pushed_authorization_request_endpoint: 'https://par.example/' },
+    '/evil/.well-known/openid-configuration': { issuer: base, token_endpoint: 'https://crafted.example/token' },
+    '/.well-known/openid-configuration/x': { issuer: base, token_endpoint: 'https://crafted.example/token' },
+    '/liar/.well-known/openid-configuration': { issuer: base, token_endpoint: 'https://liar.example/token' },
+    '/list/.well-known/openid-configuration': [{ issuer: `${base}/list`, token_endpoint: 'https://list.example/token' }],
+    '/odd/.well-known/openid-configuration': { issuer: `${base}/odd`, token_endpoint: 5, jwks_uri: ['https://x.example/'],
+      userinfo_endpoint: null, revocation_endpoint: { a: 1 } },
+  }
+}
+
+// httpRequest blocks this thread until the answer is in, so the servers it talks to run in a worker thread (which
+// gets docs too). They note each request; GET /hits (never through httpRequest) lists what they saw.
 function servers() {
   const { createServer } = require('node:http'), { parentPort } = require('node:worker_threads')
   const hits = []
@@ -21,9 +38,8 @@ function servers() {
       case '/cap': return res.end('y'.repeat(1 << 20))
       case '/slow': return // never answers
       case '/echo': return req.pipe(res.writeHead(200, { 'set-cookie': ['a=1', 'b=2'], 'x-ua': req.headers['user-agent'] }))
-      case '/.well-known/openid-configuration':
-        return res.end(JSON.stringify({ issuer: base, token_endpoint: `${other}/token`, jwks_uri: 'http://example.com/keys', service_documentation: 'https://docs.example' }))
     }
+    if (docs(base, other)[req.url]) return res.end(JSON.stringify(docs(base, other)[req.url]))
     res.writeHead(404).end()
   })
   const b = createServer((req, res) => { hits.push(`other:${req.url}`); res.end('{}') })
@@ -40,7 +56,7 @@ const opened = []
 const open = (...args) => { const http = httpRequest(...args); opened.push(http); return http }
 
 before(async () => {
-  worker = new Worker(`(${servers})()`, { eval: true })
+  worker = new Worker(`const docs = ${docs}; (${servers})()`, { eval: true })
   ;({ base, other } = await once(worker, 'message').then(([m]) => m))
 })
 after(async () => {
@@ -51,7 +67,7 @@ after(async () => {
 const fails = (fn, code) => assert.throws(fn, (e) => { assert.equal(e.code, code, e.message); return true })
 
 test('only allowed origins, https or loopback http', async () => {
-  const http = open(new Set([base, 'http://example.com']))
+  const http = open({ allowed: new Set([base, 'http://example.com']) })
   fails(() => http({ method: 'GET', url: `${other}/x` }), 'disallowed_host')
   fails(() => http({ method: 'GET', url: 'http://example.com/' }), 'disallowed_host') // plain http off loopback
   fails(() => http({ method: 'GET', url: `http://user:pw@${base.slice(7)}/echo` }), 'disallowed_host')
@@ -60,14 +76,14 @@ test('only allowed origins, https or loopback http', async () => {
 })
 
 test('redirects are returned, not followed', async () => {
-  const r = open(new Set([base, other]))({ method: 'GET', url: `${base}/redirect` })
+  const r = open({ allowed: new Set([base, other]) })({ method: 'GET', url: `${base}/redirect` })
   assert.equal(r.status, 302)
   assert.deepEqual(r.headers.location, [`${other}/landed`])
   assert.ok(!(await hits()).includes('other:/landed'))
 })
 
 test('body, headers and user agent', async () => {
-  const r = open(new Set([base]))({ method: 'POST', url: `${base}/echo`, headers: { 'Content-Type': ['text/plain'] }, body: 'héllo' })
+  const r = open({ allowed: new Set([base]) })({ method: 'POST', url: `${base}/echo`, headers: { 'Content-Type': ['text/plain'] }, body: 'héllo' })
   assert.equal(r.status, 200)
   assert.equal(r.body, 'héllo')
   assert.deepEqual(r.headers['set-cookie'], ['a=1', 'b=2'])
@@ -75,27 +91,50 @@ test('body, headers and user agent', async () => {
 })
 
 test('size cap, timeout, connection failure', async () => {
-  const http = open(new Set([base, 'http://127.0.0.1:1']), { timeoutMs: 300 })
+  const http = open({ allowed: new Set([base, 'http://127.0.0.1:1']) }, { timeoutMs: 300 })
   fails(() => http({ method: 'GET', url: `${base}/big` }), 'too_large')
   assert.equal(http({ method: 'GET', url: `${base}/cap` }).body.length, 1 << 20) // exactly the cap is fine
   fails(() => http({ method: 'GET', url: `${base}/slow` }), 'timeout')
   fails(() => http({ method: 'GET', url: 'http://127.0.0.1:1/' }), 'connect')
 })
 
-test('discovery allows the origins it names, and only acceptable ones', async () => {
+test('the issuer\'s discovery document teaches the origins of the endpoints the plugin uses', async () => {
   const allowed = new Set([base])
-  const http = open(allowed)
+  const http = open({ issuer: base, allowed })
   fails(() => http({ method: 'GET', url: `${other}/token` }), 'disallowed_host')
   http({ method: 'GET', url: `${base}/.well-known/openid-configuration` })
-  assert.deepEqual([...allowed].sort(), [base, other].sort()) // not example.com (plain http), not service_documentation
+  // Not example.com (plain http), not registration_endpoint (not among the endpoints), not service_documentation.
+  assert.deepEqual([...allowed].sort(), [base, other].sort())
   assert.equal(http({ method: 'POST', url: `${other}/token`, body: 'a=b' }).status, 200)
+})
+
+test('RFC 8414: the well-known path goes before the issuer\'s path; every endpoint field is learned', () => {
+  const allowed = new Set([base])
+  open({ issuer: `${base}/tenant`, allowed })({ method: 'GET', url: `${base}/.well-known/oauth-authorization-server/tenant` })
+  assert.deepEqual([...allowed].sort(), [base, 'https://device.example', 'https://keys.example', 'https://par.example',
+    'https://revoke.example', 'https://userinfo.example'].sort())
+})
+
+test('nothing else teaches an origin', () => {
+  const learnsNothing = (issuer, path, why) => {
+    const allowed = new Set([base])
+    assert.equal(open({ issuer, allowed })({ method: 'GET', url: `${base}${path}` }).status, 200, why)
+    assert.deepEqual([...allowed], [base], why)
+  }
+  learnsNothing(base, '/evil/.well-known/openid-configuration', 'a well-known path that is not the issuer\'s')
+  learnsNothing(base, '/.well-known/openid-configuration/x', 'a path below the discovery URL')
+  learnsNothing(`${base}/liar`, '/liar/.well-known/openid-configuration', 'a document naming another issuer')
+  learnsNothing(`${base}/list`, '/list/.well-known/openid-configuration', 'JSON that is not an object')
+  learnsNothing(`${base}/odd`, '/odd/.well-known/openid-configuration', 'endpoints that are not strings')
+  learnsNothing(undefined, '/.well-known/openid-configuration', 'no configured issuer')
+  learnsNothing(`${base}/`, '/.well-known/openid-configuration', 'an issuer that differs by a trailing slash')
 })
 
 // Threads of this process, from /proc (Linux): a helper thread adds one.
 const threads = () => readdirSync('/proc/self/task').length
 test('one helper thread, started by the first request, reused, ended by close', { skip: process.platform !== 'linux' && 'needs /proc' }, async () => {
   const idle = threads()
-  const http = open(new Set([base]))
+  const http = open({ allowed: new Set([base]) })
   fails(() => http({ method: 'GET', url: `${other}/x` }), 'disallowed_host') // refused before any thread is needed
   assert.equal(threads(), idle)
   assert.equal(http({ method: 'POST', url: `${base}/echo`, body: '0' }).body, '0')

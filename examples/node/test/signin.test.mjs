@@ -6,6 +6,7 @@ import { AsyncEntry } from '@napi-rs/keyring'
 import assert from 'node:assert/strict'
 import { execFile, spawn } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -50,10 +51,13 @@ before(async () => {
 
 after(async () => {
   op?.stdin.end() // the provider serves until its stdin closes
-  if (problem) return
-  for (const key of ['default-profile', `profile/${opInfo?.profile}`, 'profile/device']) await entry(key).deletePassword().catch(() => {})
-  if (dir) await rm(dir, { recursive: true, force: true })
+  if (problem || !dir) return
+  for (const profile of Object.keys((await index().catch(() => null))?.profiles ?? {}))
+    for (const key of [`profile/${profile}`, `served/${profile}`]) await entry(key).deletePassword().catch(() => {})
+  await entry('default-profile').deletePassword().catch(() => {})
+  await rm(dir, { recursive: true, force: true })
 })
+const index = async () => JSON.parse(await readFile(join(env.WASMLOGIN_NODE_CONFIG_DIR, 'profiles.json'), 'utf8'))
 
 function run(...args) {
   return new Promise((resolve) => {
@@ -62,7 +66,7 @@ function run(...args) {
       resolve({ code: err ? err.code ?? 1 : 0, stdout, stderr, ms: performance.now() - started }))
   })
 }
-const login = () => run('login', '--issuer', opInfo.issuer, '--client-id', opInfo.native_client_id)
+const login = (...args) => run('login', '--issuer', opInfo.issuer, '--client-id', opInfo.native_client_id, ...args)
 const tokenJSON = async (...args) => {
   const r = await run('token', '--json', ...args)
   assert.equal(r.code, 0, r.stderr)
@@ -106,12 +110,22 @@ test('the guest has real randomness: two sign-ins, different state, nonce and PK
   }
 })
 
-test('in process: load the plugin, call token, then refresh', { skip }, async (t) => {
-  process.env.WASMLOGIN_KEYRING_SERVICE = service // read when the module loads
+// The host module in this process, with the test's keyring service and config folder (read when it loads).
+async function inProcess() {
+  process.env.WASMLOGIN_KEYRING_SERVICE = service
   process.env.WASMLOGIN_NODE_CONFIG_DIR = env.WASMLOGIN_NODE_CONFIG_DIR
-  const { openPlugin } = await import('../wasmlogin.mjs')
+  return import('../wasmlogin.mjs')
+}
+// The scope `token` gives an instance for a signed-in profile: its issuer, its origins, that profile alone.
+const scopeOf = async (profile) => {
+  const { issuer, allowed_origins } = (await index()).profiles[profile]
+  return { issuer, allowed: new Set(allowed_origins), grant: new Set([profile]) }
+}
+
+test('in process: load the plugin, call token, then refresh', { skip }, async (t) => {
+  const { openPlugin } = await inProcess()
   const started = performance.now()
-  const plugin = await openPlugin(new Set([opInfo.issuer]))
+  const plugin = await openPlugin(await scopeOf(opInfo.profile))
   const loaded = performance.now()
   let t1, stored
   try {
@@ -126,6 +140,57 @@ test('in process: load the plugin, call token, then refresh', { skip }, async (t
     await plugin.close()
   }
   t.diagnostic(`load ${(loaded - started).toFixed(0)} ms + token ${(stored - loaded).toFixed(0)} ms, then a refresh ${(performance.now() - stored).toFixed(0)} ms`)
+})
+
+test('an instance granted one profile cannot read another\'s sign-in', { skip }, async () => {
+  assert.equal((await login('--profile', 'other')).code, 0)
+  const { openPlugin } = await inProcess()
+  const plugin = await openPlugin(await scopeOf('other'))
+  try {
+    await assert.rejects(plugin.call('token', { profile: opInfo.profile }), (e) => {
+      assert.equal(e.code, 'storage_unavailable', e.message)
+      assert.match(e.message, /may not get the secret "profile\//)
+      return true
+    })
+    assert.ok((await plugin.call('token', { profile: 'other' })).access_token)
+  } finally {
+    await plugin.close()
+  }
+})
+
+// N processes force a refresh of one profile at once. The provider rotates refresh tokens and refuses a used one
+// (invalid_grant), so all N succeed only if they take turns, each refreshing with the token the previous stored.
+test('concurrent forced refreshes of one profile take turns (the profile lock)', { skip }, async () => {
+  assert.equal((await login('--profile', 'busy')).code, 0)
+  const N = 4
+  const results = await Promise.all(Array.from({ length: N }, () => run('token', '--json', '--force-refresh', '--profile', 'busy')))
+  for (const r of results) assert.equal(r.code, 0, r.stderr)
+  const tokens = results.map((r) => JSON.parse(r.stdout))
+  assert.ok(tokens.every((t) => t.refreshed))
+  assert.equal(new Set(tokens.map((t) => t.access_token)).size, N) // N refreshes, none answered twice
+  assert.equal((await tokenJSON('--force-refresh', '--profile', 'busy')).refreshed, true) // the last rotation was stored
+})
+
+// The plugin tries the host's verify_signature on a known valid and a tampered signature before trusting it.
+const PLUGIN = process.env.WASMLOGIN_PLUGIN ?? join(repoRoot, 'host/internal/wasm/plugin.wasm')
+const oldPlugin = !WebAssembly.Module.imports(new WebAssembly.Module(readFileSync(PLUGIN))).some((i) => i.name === 'verify_signature') &&
+  `${PLUGIN} does not import verify_signature (built before interface crypto); point WASMLOGIN_PLUGIN at a newer build`
+test('a host whose verify_signature lies is caught: untrusted_host', { skip: skip || (process.env.CI !== 'true' && oldPlugin) }, async () => {
+  if (oldPlugin) assert.fail(oldPlugin)
+  const { openPlugin } = await inProcess()
+  for (const valid of [true, false]) {
+    const profile = `liar-${valid}` // a sign-in of its own: a refused refresh may leave a rotated refresh token unstored
+    assert.equal((await login('--profile', profile)).code, 0)
+    const plugin = await openPlugin(await scopeOf(profile), { functions: { verify_signature: () => ({ valid }) } })
+    try {
+      await assert.rejects(plugin.call('token', { profile, force_refresh: true }), (e) => {
+        assert.equal(e.code, 'untrusted_host', `a host that always answers valid:${valid}: ${e.code}: ${e.message}`)
+        return true
+      })
+    } finally {
+      await plugin.close()
+    }
+  }
 })
 
 test('unknown profile: login_required, exit status 1', { skip }, async () => {
