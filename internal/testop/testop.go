@@ -67,6 +67,9 @@ type Options struct {
 	// AccessTokenLifetime is the lifetime of access tokens (and the token
 	// endpoint's expires_in). Zero means DefaultAccessTokenLifetime.
 	AccessTokenLifetime time.Duration
+	// IDTokenLifetime is the lifetime of ID tokens issued to the native and
+	// web clients. Zero means the example's one hour.
+	IDTokenLifetime time.Duration
 	// ExtraRedirectURIs are registered in addition to DefaultRedirectURIs
 	// for both clients.
 	ExtraRedirectURIs []string
@@ -96,8 +99,8 @@ var quietLogrus sync.Once
 
 // Start starts an OP on 127.0.0.1 with an ephemeral port. Close it when done.
 func Start(opts Options) (*OP, error) {
-	if opts.AccessTokenLifetime < 0 {
-		return nil, errors.New("testop: negative AccessTokenLifetime")
+	if opts.AccessTokenLifetime < 0 || opts.IDTokenLifetime < 0 {
+		return nil, errors.New("testop: negative token lifetime")
 	}
 	if opts.AccessTokenLifetime == 0 {
 		opts.AccessTokenLifetime = DefaultAccessTokenLifetime
@@ -182,6 +185,22 @@ func (op *OP) Requests(path string) int {
 	op.mu.Lock()
 	defer op.mu.Unlock()
 	return op.requests[path]
+}
+
+// GrantRequests returns how many requests with grant_type grantType (e.g.
+// "refresh_token") the token endpoint has received so far, whatever their
+// outcome: a test of "one refresh at a time" counts refreshes, not the token
+// exchanges beside them.
+func (op *OP) GrantRequests(grantType string) int {
+	op.mu.Lock()
+	defer op.mu.Unlock()
+	n := 0
+	for _, form := range op.forms {
+		if form.Get("grant_type") == grantType {
+			n++
+		}
+	}
+	return n
 }
 
 // URL returns Issuer + path.
