@@ -90,9 +90,10 @@ type OP struct {
 	closeOnce sync.Once
 	done      chan struct{}
 
-	mu       sync.Mutex
-	requests map[string]int
-	forms    []url.Values // token endpoint requests, for secrets-hygiene tests
+	mu           sync.Mutex
+	requests     map[string]int
+	forms        []url.Values // token endpoint requests, for secrets-hygiene tests
+	refreshDelay time.Duration
 }
 
 var quietLogrus sync.Once
@@ -203,6 +204,17 @@ func (op *OP) GrantRequests(grantType string) int {
 	return n
 }
 
+// SlowRefreshes makes the token endpoint hold each refresh_token grant for
+// d before the provider handles it, as a slow provider or network would.
+// Two clients that spend the same rotating refresh token then overlap even
+// when their processes start a second apart, which is what a test of their
+// lock needs to see without it. The answer is still the provider's.
+func (op *OP) SlowRefreshes(d time.Duration) {
+	op.mu.Lock()
+	defer op.mu.Unlock()
+	op.refreshDelay = d
+}
+
 // URL returns Issuer + path.
 func (op *OP) URL(path string) string { return op.Issuer + path }
 
@@ -225,7 +237,14 @@ func (op *OP) count(next http.Handler) http.Handler {
 			if form, err := url.ParseQuery(string(body)); err == nil {
 				op.mu.Lock()
 				op.forms = append(op.forms, form)
+				delay := op.refreshDelay
 				op.mu.Unlock()
+				if form.Get("grant_type") == "refresh_token" && delay > 0 {
+					select {
+					case <-time.After(delay):
+					case <-r.Context().Done():
+					}
+				}
 			}
 		}
 		next.ServeHTTP(w, r)
