@@ -107,11 +107,12 @@ func processSlot(path string) chan struct{} {
 
 // lockFile takes this process's mutex for path, then the file lock.
 func lockFile(ctx context.Context, path string) (func(), error) {
+	start := time.Now()
 	slot := processSlot(path)
 	select {
 	case slot <- struct{}{}:
 	case <-ctx.Done():
-		return nil, waitFailed(ctx, path, "another call in this program")
+		return nil, waitFailed(ctx, path, "another call in this program", start)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		<-slot
@@ -124,19 +125,19 @@ func lockFile(ctx context.Context, path string) (func(), error) {
 		if err != nil && ctx.Err() == nil {
 			return nil, fmt.Errorf("locking %s: %w", path, err)
 		}
-		return nil, waitFailed(ctx, path, "another wasmlogin process")
+		return nil, waitFailed(ctx, path, "another wasmlogin process", start)
 	}
 	return func() { l.Unlock(); <-slot }, nil
 }
 
 // waitFailed says whose lock was not released and what the user can do.
 // Nothing was changed, so it is transient: try again.
-func waitFailed(ctx context.Context, path, holder string) error {
+func waitFailed(ctx context.Context, path, holder string, start time.Time) error {
 	if errors.Is(ctx.Err(), context.Canceled) {
 		return ctx.Err()
 	}
 	return &api.Error{Code: api.CodeTransient, Message: fmt.Sprintf(
-		"%s held the profile lock %s longer than this call could wait (at most %s); nothing was changed. "+
+		"%s held the profile lock %s for the %s this call could wait; nothing was changed. "+
 			"Try again; if no other wasmlogin command is running, a stuck process holds the lock: end it",
-		holder, path, LockWait)}
+		holder, path, time.Since(start).Round(time.Millisecond))}
 }
