@@ -129,13 +129,14 @@ func (c *command) exchange(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	allowed := entry.Allowed
+	allowed, locked := entry.Allowed, []string{name}
 	if m.subjectProfile != "" {
-		_, sub, err := ix.Find(m.subjectProfile, &api.Provider{})
+		subName, sub, err := ix.Find(m.subjectProfile, &api.Provider{})
 		if err != nil {
 			return err
 		}
 		allowed = append(allowed, sub.Allowed...) // its token may need a refresh
+		locked = append(locked, subName)
 	}
 	inst, guard, done, err := c.start(ctx, allowed)
 	if err != nil {
@@ -143,8 +144,21 @@ func (c *command) exchange(ctx context.Context) error {
 	}
 	defer done()
 	guard.SetIssuer(entry.Provider.Issuer)
+	// The plugin refreshes the subject profile when its token is due, as
+	// `token` would: the same lock, or a `token` at the same moment would
+	// spend the same rotating refresh token. The client's lock too, taken
+	// with the subject's in a fixed order (profiles.LockAll).
+	dir, err := profiles.Dir(c.env.Getenv)
+	if err != nil {
+		return err
+	}
+	unlock, err := profiles.LockAll(ctx, dir, locked...)
+	if err != nil {
+		return err
+	}
 	in.ProfileRef = api.ProfileRef{Profile: name}
 	res, err := inst.TokenExchange(ctx, in)
+	unlock()
 	if err != nil {
 		return err
 	}

@@ -39,12 +39,18 @@ func Example() {
 // signedIn starts the test provider and signs in with the CLI, the browser
 // step played by an automatic user.
 func signedIn() (*testop.OP, string, secretstore.Store) {
-	op, err := testop.Start(testop.Options{})
+	dir, _ := os.MkdirTemp("", "tokensource-example-")
+	store := secretstore.Memory()
+	return signIn(testop.Options{}, dir, store), dir, store
+}
+
+// signIn starts a provider with opts and signs in to it as profile
+// "example", with the profile index in dir and the tokens in store.
+func signIn(opts testop.Options, dir string, store secretstore.Store) *testop.OP {
+	op, err := testop.Start(opts)
 	if err != nil {
 		log.Fatal(err)
 	}
-	dir, _ := os.MkdirTemp("", "tokensource-example-")
-	store := secretstore.Memory()
 	env := cli.Env{Stdin: os.Stdin, Stdout: io.Discard, Stderr: io.Discard, Store: store,
 		Getenv: func(k string) string {
 			if k == "WASMLOGIN_CONFIG_DIR" {
@@ -61,5 +67,5 @@ func signedIn() (*testop.OP, string, secretstore.Store) {
 	if code := cli.Main(context.Background(), args, env); code != 0 {
 		log.Fatalf("login exited %d", code)
 	}
-	return op, dir, store
+	return op
 }

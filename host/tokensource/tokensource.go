@@ -3,7 +3,11 @@
 // made, refreshed and rotated by the plugin, kept in the same secret store.
 //
 // A Source is safe for concurrent use: each call borrows one plugin
-// instance from a small pool (a Wasm instance runs one call at a time).
+// instance from a small pool (a Wasm instance runs one call at a time), and
+// holds the profile's lock (profiles.Lock, the one the CLI takes) while the
+// plugin may refresh: one refresh at a time per profile, across goroutines,
+// Sources and processes, since a rotating refresh token used twice logs the
+// user out (RFC 9700 4.14.2).
 package tokensource
 
 import (
@@ -41,6 +45,7 @@ type Options struct {
 // Source is an oauth2.TokenSource for one profile.
 type Source struct {
 	profile  string
+	dir      string // the profile index's directory, where the profile locks live
 	rt       *engine.Runtime
 	services *engine.Services
 	pool     chan *engine.Instance
@@ -81,7 +86,7 @@ func New(ctx context.Context, opts Options) (*Source, error) {
 	if n <= 0 {
 		n = runtime.GOMAXPROCS(0)
 	}
-	s := &Source{profile: name, rt: rt, services: &engine.Services{HTTP: guard, Secrets: store},
+	s := &Source{profile: name, dir: dir, rt: rt, services: &engine.Services{HTTP: guard, Secrets: store},
 		pool: make(chan *engine.Instance, n), slots: make(chan struct{}, n)}
 	for range n {
 		s.slots <- struct{}{}
@@ -94,6 +99,13 @@ func (s *Source) Profile() string { return s.profile }
 
 // Token returns a valid access token, refreshing it through the plugin
 // when needed. Failures are *Error values.
+//
+// Every call holds the profile lock: whether the stored token is still
+// fresh is the plugin's decision, made inside the call, so the host cannot
+// tell a call that will refresh from one that will not. A caller that
+// waited reads the record the previous holder stored and finds its fresh
+// token. oauth2.ReuseTokenSource (Client) keeps most requests from getting
+// here at all.
 func (s *Source) Token() (*oauth2.Token, error) {
 	ctx := context.Background()
 	inst, err := s.acquire(ctx)
@@ -101,7 +113,12 @@ func (s *Source) Token() (*oauth2.Token, error) {
 		return nil, err
 	}
 	defer func() { s.pool <- inst }()
+	unlock, err := profiles.Lock(ctx, s.dir, s.profile)
+	if err != nil {
+		return nil, wrap(err)
+	}
 	t, err := inst.Token(ctx, api.TokenInput{ProfileRef: api.ProfileRef{Profile: s.profile}})
+	unlock()
 	if err != nil {
 		return nil, wrap(err)
 	}

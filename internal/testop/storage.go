@@ -22,7 +22,8 @@ import (
 //     Options.AccessTokenLifetime instead of the hard-coded 5 minutes, and
 //     userinfo/introspection reject the token once that lifetime is over;
 //   - GetClientByClientID, to give the native client more grant types and the
-//     web client any-port loopback redirect URIs (via redirect URI globs);
+//     web client any-port loopback redirect URIs (via redirect URI globs),
+//     and both the ID token lifetime of Options.IDTokenLifetime;
 //   - CompleteDeviceAuthorization, which the example's device login calls
 //     with the username: it is mapped to the user ID, so that the subject is
 //     the same as in the code flow and scope openid works;
@@ -32,8 +33,9 @@ import (
 type Storage struct {
 	*storage.Storage
 
-	users    storage.UserStore
-	lifetime time.Duration
+	users      storage.UserStore
+	lifetime   time.Duration
+	idLifetime time.Duration // 0: the example client's own
 
 	mu      sync.Mutex
 	expires map[string]time.Time // access token ID -> expiration
@@ -48,10 +50,11 @@ func newStorage(users storage.UserStore, opts Options) *Storage {
 		WebClientID:    storage.WebClient(WebClientID, WebClientSecret, redirects...),
 	}
 	return &Storage{
-		Storage:  storage.NewStorageWithClients(users, clients),
-		users:    users,
-		lifetime: opts.AccessTokenLifetime,
-		expires:  map[string]time.Time{},
+		Storage:    storage.NewStorageWithClients(users, clients),
+		users:      users,
+		lifetime:   opts.AccessTokenLifetime,
+		idLifetime: opts.IDTokenLifetime,
+		expires:    map[string]time.Time{},
 	}
 }
 
@@ -70,6 +73,33 @@ func (s *Storage) SetAccessTokenLifetime(d time.Duration) {
 	defer s.mu.Unlock()
 	s.lifetime = d
 }
+
+// SetIDTokenLifetime changes the lifetime of ID tokens issued from now on
+// (zero: the example's one hour), so a test can sign in with an ID token
+// that is already due for renewal and let the renewed one last.
+func (s *Storage) SetIDTokenLifetime(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.idLifetime = d
+}
+
+// idTokenLifetime is the lifetime a client's ID tokens get now.
+func (s *Storage) idTokenLifetime(c op.Client) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.idLifetime == 0 {
+		return c.IDTokenLifetime()
+	}
+	return s.idLifetime
+}
+
+// idLifetime gives a client the storage's ID token lifetime.
+type idLifetime struct {
+	op.Client
+	storage *Storage
+}
+
+func (c idLifetime) IDTokenLifetime() time.Duration { return c.storage.idTokenLifetime(c.Client) }
 
 // nativeClient adds grant types to the example's native client.
 type nativeClient struct {
@@ -110,9 +140,9 @@ func (s *Storage) GetClientByClientID(ctx context.Context, clientID string) (op.
 	}
 	switch clientID {
 	case NativeClientID:
-		return nativeClient{c}, nil
+		return nativeClient{idLifetime{c, s}}, nil
 	case WebClientID:
-		return webClient{Client: c, globs: []string{"http://127.0.0.1:*/callback", "http://localhost:*/callback"}}, nil
+		return webClient{Client: idLifetime{c, s}, globs: []string{"http://127.0.0.1:*/callback", "http://localhost:*/callback"}}, nil
 	}
 	return c, nil
 }

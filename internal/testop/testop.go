@@ -67,6 +67,9 @@ type Options struct {
 	// AccessTokenLifetime is the lifetime of access tokens (and the token
 	// endpoint's expires_in). Zero means DefaultAccessTokenLifetime.
 	AccessTokenLifetime time.Duration
+	// IDTokenLifetime is the lifetime of ID tokens issued to the native and
+	// web clients. Zero means the example's one hour.
+	IDTokenLifetime time.Duration
 	// ExtraRedirectURIs are registered in addition to DefaultRedirectURIs
 	// for both clients.
 	ExtraRedirectURIs []string
@@ -87,17 +90,18 @@ type OP struct {
 	closeOnce sync.Once
 	done      chan struct{}
 
-	mu       sync.Mutex
-	requests map[string]int
-	forms    []url.Values // token endpoint requests, for secrets-hygiene tests
+	mu           sync.Mutex
+	requests     map[string]int
+	forms        []url.Values // token endpoint requests, for secrets-hygiene tests
+	refreshDelay time.Duration
 }
 
 var quietLogrus sync.Once
 
 // Start starts an OP on 127.0.0.1 with an ephemeral port. Close it when done.
 func Start(opts Options) (*OP, error) {
-	if opts.AccessTokenLifetime < 0 {
-		return nil, errors.New("testop: negative AccessTokenLifetime")
+	if opts.AccessTokenLifetime < 0 || opts.IDTokenLifetime < 0 {
+		return nil, errors.New("testop: negative token lifetime")
 	}
 	if opts.AccessTokenLifetime == 0 {
 		opts.AccessTokenLifetime = DefaultAccessTokenLifetime
@@ -184,6 +188,33 @@ func (op *OP) Requests(path string) int {
 	return op.requests[path]
 }
 
+// GrantRequests returns how many requests with grant_type grantType (e.g.
+// "refresh_token") the token endpoint has received so far, whatever their
+// outcome: a test of "one refresh at a time" counts refreshes, not the token
+// exchanges beside them.
+func (op *OP) GrantRequests(grantType string) int {
+	op.mu.Lock()
+	defer op.mu.Unlock()
+	n := 0
+	for _, form := range op.forms {
+		if form.Get("grant_type") == grantType {
+			n++
+		}
+	}
+	return n
+}
+
+// SlowRefreshes makes the token endpoint hold each refresh_token grant for
+// d before the provider handles it, as a slow provider or network would.
+// Two clients that spend the same rotating refresh token then overlap even
+// when their processes start a second apart, which is what a test of their
+// lock needs to see without it. The answer is still the provider's.
+func (op *OP) SlowRefreshes(d time.Duration) {
+	op.mu.Lock()
+	defer op.mu.Unlock()
+	op.refreshDelay = d
+}
+
 // URL returns Issuer + path.
 func (op *OP) URL(path string) string { return op.Issuer + path }
 
@@ -206,7 +237,14 @@ func (op *OP) count(next http.Handler) http.Handler {
 			if form, err := url.ParseQuery(string(body)); err == nil {
 				op.mu.Lock()
 				op.forms = append(op.forms, form)
+				delay := op.refreshDelay
 				op.mu.Unlock()
+				if form.Get("grant_type") == "refresh_token" && delay > 0 {
+					select {
+					case <-time.After(delay):
+					case <-r.Context().Done():
+					}
+				}
 			}
 		}
 		next.ServeHTTP(w, r)

@@ -2,6 +2,7 @@ package testop_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -290,4 +291,52 @@ func TestNativeDeviceFlowDenied(t *testing.T) {
 	if status != http.StatusBadRequest || tok["error"] != "access_denied" {
 		t.Errorf("poll after denial: HTTP %d %v, want access_denied", status, tok)
 	}
+}
+
+// ID tokens take Options.IDTokenLifetime, then SetIDTokenLifetime's, and
+// refreshes with scope openid bring a new one; GrantRequests counts token
+// requests by grant type.
+func TestIDTokenLifetimeAndGrantCount(t *testing.T) {
+	op := testop.StartT(t, testop.Options{IDTokenLifetime: 10 * time.Second})
+	verifier, challenge := testop.PKCE()
+	code, redirectURI := login(t, op, testop.NativeClientID, challenge, "openid", "offline_access")
+	_, tok := postForm(t, op, testop.PathToken, url.Values{
+		"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirectURI},
+		"client_id": {testop.NativeClientID}, "code_verifier": {verifier},
+	}, "", "")
+	if got := idTokenLifetime(t, tok); got != 10 {
+		t.Fatalf("ID token lifetime %d s, want 10", got)
+	}
+	op.Storage.SetIDTokenLifetime(0)
+	status, tok := postForm(t, op, testop.PathToken, url.Values{
+		"grant_type": {"refresh_token"}, "refresh_token": {tok["refresh_token"].(string)}, "client_id": {testop.NativeClientID},
+	}, "", "")
+	if status != http.StatusOK {
+		t.Fatalf("refresh: HTTP %d %v", status, tok)
+	}
+	if got := idTokenLifetime(t, tok); got != 3600 {
+		t.Fatalf("refreshed ID token lifetime %d s, want the example's 3600", got)
+	}
+	if a, r := op.GrantRequests("authorization_code"), op.GrantRequests("refresh_token"); a != 1 || r != 1 {
+		t.Fatalf("GrantRequests: authorization_code %d, refresh_token %d; want 1 and 1", a, r)
+	}
+}
+
+// idTokenLifetime is exp - iat of the ID token in a token response.
+func idTokenLifetime(t *testing.T, tok map[string]any) int64 {
+	t.Helper()
+	jwt, _ := tok["id_token"].(string)
+	parts := strings.Split(jwt, ".")
+	if len(parts) != 3 {
+		t.Fatalf("no ID token in %v", tok)
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claims struct{ Exp, Iat int64 }
+	if err := json.Unmarshal(payload, &claims); err != nil {
+		t.Fatal(err)
+	}
+	return claims.Exp - claims.Iat
 }
