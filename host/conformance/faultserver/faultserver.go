@@ -101,7 +101,7 @@ func (s *Server) Close() {
 func (s *Server) Hits() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]string(nil), s.hits...)
+	return append([]string{}, s.hits...) // [] rather than null in JSON
 }
 
 func (s *Server) handler(name string) http.Handler {
