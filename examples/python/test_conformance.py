@@ -45,9 +45,10 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
 
 
 class Host:
-    """One host as `wasmlogin.py login` starts one: the configured issuer's origin allowed (the rest learned by the
-    host from discovery), the kit's HTTP timeout, a store seeded as the case says, recording browser openers.
-    The grant of cfg["profiles"] and the call timeout cfg["call_timeout_ms"] have no setting in this host yet."""
+    """One host as `wasmlogin.py login` configures one: the configured issuer (ISSUER) with its origin allowed (the
+    rest is learned by the host from the issuer's discovery document), the profiles granted (GRANT), the kit's HTTP
+    timeout, a store seeded as the case says, and recording browser openers. create=True: a host without one of
+    these settings runs the kit too, and fails the cases of the rule it lacks."""
 
     def __init__(self, cfg):
         self.store = MemoryKeyring({(wasmlogin.SERVICE, k): v for k, v in cfg["store"].items()})
@@ -55,6 +56,8 @@ class Host:
         self.patches = [
             mock.patch.object(wasmlogin, "WASM", KIT_DIR / "guest.wasm"),
             mock.patch.object(wasmlogin, "ALLOWED", {wasmlogin.origin(cfg["issuer"])}),
+            mock.patch.object(wasmlogin, "ISSUER", cfg["issuer"], create=True),  # whose discovery alone teaches
+            mock.patch.object(wasmlogin, "GRANT", set(cfg["profiles"]), create=True),  # the profiles it may touch
             mock.patch.object(wasmlogin, "TIMEOUT", cfg["http_timeout_ms"] / 1000),
             mock.patch.object(webbrowser, "open", self.record("webbrowser.open")),
             mock.patch.object(subprocess, "Popen", self.record("subprocess.Popen")),

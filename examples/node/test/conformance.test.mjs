@@ -46,11 +46,14 @@ const { openPlugin, origin, FlowError } = await import('../wasmlogin.mjs')
 
 // ---- the host under test ----
 
-// openHost starts one host as `wasmlogin.mjs login` does (the configured issuer's origin allowed, the rest learned
-// by the host from discovery), with the kit's HTTP timeout.
-// TODO(conformance): the grant of cfg.profiles and the call timeout cfg.call_timeout_ms have no option here yet;
-// pass them when openPlugin takes them.
-const openHost = (cfg) => openPlugin(new Set([origin(cfg.issuer)]), { timeoutMs: cfg.http_timeout_ms })
+// openHost starts one host as `wasmlogin.mjs login` does: for the configured issuer, with its origin allowed (the rest
+// is learned by the host from the issuer's discovery document), granted the kit's profiles, with the kit's HTTP
+// timeout. openPlugin takes { issuer, allowed, grant }; the object is also the allowed set itself, so that a host
+// whose openPlugin takes only the set runs the kit too (and fails the cases of the rules it lacks).
+function openHost(cfg) {
+  const allowed = new Set([origin(cfg.issuer)])
+  return openPlugin(Object.assign(allowed, { issuer: cfg.issuer, allowed, grant: new Set(cfg.profiles) }), { timeoutMs: cfg.http_timeout_ms })
+}
 
 // callGuest runs one export on a fresh host: {reply} when the guest answered, {trap} when the call failed.
 async function callGuest(cfg, name, input) {
