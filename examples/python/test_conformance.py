@@ -48,7 +48,8 @@ class Host:
     """One host as `wasmlogin.py login` configures one: the configured issuer (ISSUER) with its origin allowed (the
     rest is learned by the host from the issuer's discovery document), the profiles granted (GRANT), the kit's HTTP
     timeout, a store seeded as the case says, and recording browser openers. create=True: a host without one of
-    these settings runs the kit too, and fails the cases of the rule it lacks."""
+    these settings runs the kit too, and fails the cases of the rule it lacks. load() has no setting for a memory
+    cap or a call timeout (cfg["call_timeout_ms"]): the runtime cases show that."""
 
     def __init__(self, cfg):
         self.store = MemoryKeyring({(wasmlogin.SERVICE, k): v for k, v in cfg["store"].items()})

@@ -50,6 +50,7 @@ const { openPlugin, origin, FlowError } = await import('../wasmlogin.mjs')
 // is learned by the host from the issuer's discovery document), granted the kit's profiles, with the kit's HTTP
 // timeout. openPlugin takes { issuer, allowed, grant }; the object is also the allowed set itself, so that a host
 // whose openPlugin takes only the set runs the kit too (and fails the cases of the rules it lacks).
+// openPlugin has no setting for a memory cap or a call timeout (cfg.call_timeout_ms): the runtime cases show that.
 function openHost(cfg) {
   const allowed = new Set([origin(cfg.issuer)])
   return openPlugin(Object.assign(allowed, { issuer: cfg.issuer, allowed, grant: new Set(cfg.profiles) }), { timeoutMs: cfg.http_timeout_ms })
