@@ -5,6 +5,8 @@
 GO        ?= go
 WASM      := host/internal/wasm/plugin.wasm
 WASMFLAGS := -buildmode=c-shared -trimpath -buildvcs=false -ldflags='-s -w -buildid='
+# The host conformance kit's hostile guest, built the same way (host/conformance).
+GUEST     := host/conformance/guest.wasm
 
 PY_VENV   := examples/python/.venv
 
@@ -19,7 +21,7 @@ FUZZ      := plugin/internal/jsonv:FuzzParse:60000 plugin/internal/jsonv:FuzzWri
              plugin/idtoken:FuzzSignaturesAgreeWithStdlib:400
 FUZZTIME  ?= 60s
 
-.PHONY: all wasm test test-go test-python test-node test-unit fuzz fuzz-counted demo bench clean
+.PHONY: all wasm conformance-guest test test-go test-python test-node test-unit fuzz fuzz-counted demo bench clean
 
 all: wasm
 
@@ -27,14 +29,22 @@ wasm:
 	GOOS=wasip1 GOARCH=wasm $(GO) build $(WASMFLAGS) -o $(WASM) ./plugin
 	@ls -l $(WASM) | awk '{print "plugin.wasm: " $$5 " bytes"}'
 
+# host/conformance/TestGuestMatchesSource runs this target and compares bytes.
+conformance-guest:
+	GOOS=wasip1 GOARCH=wasm $(GO) build $(WASMFLAGS) -o $(GUEST) ./host/conformance/guest
+	@ls -l $(GUEST) | awk '{print "guest.wasm: " $$5 " bytes"}'
+
 # The whole suite: unit tests, end-to-end sign-ins against real servers,
 # the real Secret Service and a real headless browser. .ci/run provides the
 # keyring and browser; see README.
 test: test-go test-python test-node
 	$(MAKE) --no-print-directory fuzz-counted
 
+# The conformance kit runs from its own directory (go test's local
+# directory mode) so that its closing "N passed, N failed" line is printed.
 test-go:
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 $$($(GO) list ./... | grep -v '/host/conformance$$')
+	cd host/conformance && $(GO) test -count=1
 
 # The Python host (examples/python), in a venv with pinned packages.
 test-python: $(PY_VENV)/.installed

@@ -88,6 +88,22 @@ func (i *Instance) Userinfo(ctx context.Context, in api.ProfileRef) (*api.Userin
 	return call[api.UserinfoResult](ctx, i, "userinfo", in)
 }
 
+// Call runs any export with a raw payload and returns its raw output, the
+// way the typed methods above run theirs: same Services, one call at a
+// time. It serves modules with other exports than the flow plugin's, such
+// as the conformance kit's guest (host/conformance). An error is a trap,
+// a timeout or a missing export, never a reply of the module.
+func (i *Instance) Call(ctx context.Context, export string, payload []byte) ([]byte, error) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	ctx = context.WithValue(ctx, servicesKey{}, i.services)
+	_, out, err := i.plugin.CallWithContext(ctx, export, payload)
+	if err != nil {
+		return nil, fmt.Errorf("the flow plugin failed in %s: %w", export, err)
+	}
+	return out, nil
+}
+
 // call runs one export. A flow failure comes back as *api.Error (with its
 // code); anything else (a trap, a timeout) is an error of the runtime.
 func call[O any](ctx context.Context, i *Instance, export string, in any) (*O, error) {
@@ -95,12 +111,9 @@ func call[O any](ctx context.Context, i *Instance, export string, in any) (*O, e
 	if err != nil {
 		return nil, err
 	}
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	ctx = context.WithValue(ctx, servicesKey{}, i.services)
-	_, out, err := i.plugin.CallWithContext(ctx, export, payload)
+	out, err := i.Call(ctx, export, payload)
 	if err != nil {
-		return nil, fmt.Errorf("the flow plugin failed in %s: %w", export, err)
+		return nil, err
 	}
 	if observePayload != nil {
 		observePayload(export, out)
