@@ -12,7 +12,7 @@ import (
 	"github.com/zalando/go-keyring"
 )
 
-// fakeBackend stands in for go-keyring. It enforces the Windows size limit
+// fakeBackend stands in for the OS keyring. It enforces the Windows size limit
 // so a chunking mistake shows up on Linux too.
 type fakeBackend struct {
 	mu       sync.Mutex
@@ -37,7 +37,7 @@ func (f *fakeBackend) Get(service, user string) (string, error) {
 	defer f.mu.Unlock()
 	v, ok := f.entries[service+"/"+user]
 	if !ok {
-		return "", keyring.ErrNotFound
+		return "", errNotFound
 	}
 	return v, nil
 }
@@ -47,7 +47,7 @@ func (f *fakeBackend) Set(service, user, value string) error {
 		return err
 	}
 	if len(value) > maxEntryBytes+560 { // a limit just above ours, as Windows' 2560 is above 2000
-		return keyring.ErrSetDataTooBig
+		return errTooBig
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -66,7 +66,7 @@ func (f *fakeBackend) Delete(service, user string) error {
 	defer f.mu.Unlock()
 	f.deletes++
 	if _, ok := f.entries[service+"/"+user]; !ok {
-		return keyring.ErrNotFound
+		return errNotFound
 	}
 	delete(f.entries, service+"/"+user)
 	return nil
