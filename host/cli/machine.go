@@ -61,13 +61,17 @@ func (c *command) clientLogin(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	inst, guard, done, err := c.start(ctx, []string{p.Issuer, p.TokenEndpoint, p.RevocationEndpoint})
+	name, err := c.newProfileName(ix, &p)
+	if err != nil {
+		return err
+	}
+	inst, guard, done, err := c.start(ctx, []string{p.Issuer, p.TokenEndpoint, p.RevocationEndpoint}, []string{name})
 	if err != nil {
 		return err
 	}
 	defer done()
 	tok, err := inst.ClientCredentials(ctx, api.ClientCredentialsInput{
-		ProfileRef: api.ProfileRef{Profile: c.profile, Provider: &p}, AuthMethod: method})
+		ProfileRef: api.ProfileRef{Profile: name, Provider: &p}, AuthMethod: method})
 	if err != nil {
 		return err
 	}
@@ -128,15 +132,17 @@ func (c *command) exchange(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	allowed := entry.Allowed
+	allowed, granted := entry.Allowed, []string{name}
 	if m.subjectProfile != "" {
-		_, sub, err := ix.Find(m.subjectProfile, &api.Provider{})
+		subject, sub, err := ix.Find(m.subjectProfile, &api.Provider{})
 		if err != nil {
 			return err
 		}
 		allowed = append(allowed, sub.Allowed...) // its token may need a refresh
+		granted = append(granted, subject)
+		in.SubjectProfile = subject
 	}
-	inst, _, done, err := c.start(ctx, allowed)
+	inst, _, done, err := c.start(ctx, allowed, granted)
 	if err != nil {
 		return err
 	}
