@@ -8,6 +8,7 @@ import (
 
 	"github.com/wasmlogin/wasmlogin/host/profiles"
 	"github.com/wasmlogin/wasmlogin/plugin/api"
+	"github.com/wasmlogin/wasmlogin/plugin/flow"
 )
 
 // errCancelled ends a login the user interrupted (Ctrl-C): one word, no
@@ -37,17 +38,21 @@ func (c *command) runLogin(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	name, err := c.newProfileName(ix, &p)
+	if err != nil {
+		return err
+	}
 	// The host gives every origin it knows up front; discovery may add the
 	// issuer's own back-channel endpoints (httpguard.SetIssuer).
 	origins := append([]string{p.Issuer, p.AuthorizationEndpoint, p.TokenEndpoint, p.JWKSURI, p.DeviceAuthorizationEndpoint, p.RevocationEndpoint}, c.presetOrigins...)
-	inst, guard, done, err := c.start(ctx, origins)
+	inst, guard, done, err := c.start(ctx, origins, []string{name})
 	if err != nil {
 		return err
 	}
 	defer done()
 	guard.SetIssuer(p.Issuer)
 
-	ref := api.ProfileRef{Profile: c.profile, Provider: &p}
+	ref := api.ProfileRef{Profile: name, Provider: &p}
 	where := detectSession(c.env.Getenv, runtime.GOOS, c.env.OpenBrowser != nil)
 	choice, err := inst.LoginChoose(ctx, api.LoginChooseInput{ProfileRef: ref, Prefer: c.preferredFlow(),
 		BrowserUsable: where.browserUsable, Remote: where.remote})
@@ -91,6 +96,29 @@ func (c *command) runLogin(ctx context.Context) error {
 	}
 	fmt.Fprintf(c.env.Stderr, " (profile %q).\n", session.Profile)
 	return nil
+}
+
+// newProfileName is the profile a login stores: --profile, or the name the
+// plugin derives from the issuer and client (flow.DeriveProfile), worked
+// out here so that the instance is granted that profile, and only it,
+// before it starts. A name already in the index is kept as it is, so
+// profiles from before names were checked still sign in again.
+func (c *command) newProfileName(ix *profiles.Index, p *api.Provider) (string, error) {
+	name := c.profile
+	if name == "" {
+		name = flow.DeriveProfile(p)
+	}
+	if _, known := ix.Profiles[name]; known {
+		return name, nil
+	}
+	if err := profiles.CheckName(name); err != nil {
+		msg := fmt.Sprintf("--profile %q cannot be used: %v", name, err)
+		if c.profile == "" {
+			msg = fmt.Sprintf("the profile name made from the issuer and client, %q, cannot be used: %v; name the profile with --profile NAME", name, err)
+		}
+		return "", &api.Error{Code: api.CodeBadInput, Message: msg}
+	}
+	return name, nil
 }
 
 // preferredFlow is the user's explicit wish, if any: --device, or

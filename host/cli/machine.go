@@ -61,14 +61,18 @@ func (c *command) clientLogin(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	inst, guard, done, err := c.start(ctx, []string{p.Issuer, p.TokenEndpoint, p.RevocationEndpoint})
+	name, err := c.newProfileName(ix, &p)
+	if err != nil {
+		return err
+	}
+	inst, guard, done, err := c.start(ctx, []string{p.Issuer, p.TokenEndpoint, p.RevocationEndpoint}, []string{name})
 	if err != nil {
 		return err
 	}
 	defer done()
 	guard.SetIssuer(p.Issuer)
 	tok, err := inst.ClientCredentials(ctx, api.ClientCredentialsInput{
-		ProfileRef: api.ProfileRef{Profile: c.profile, Provider: &p}, AuthMethod: method})
+		ProfileRef: api.ProfileRef{Profile: name, Provider: &p}, AuthMethod: method})
 	if err != nil {
 		return err
 	}
@@ -129,16 +133,17 @@ func (c *command) exchange(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	allowed, locked := entry.Allowed, []string{name}
+	allowed, granted := entry.Allowed, []string{name}
 	if m.subjectProfile != "" {
-		subName, sub, err := ix.Find(m.subjectProfile, &api.Provider{})
+		subject, sub, err := ix.Find(m.subjectProfile, &api.Provider{})
 		if err != nil {
 			return err
 		}
 		allowed = append(allowed, sub.Allowed...) // its token may need a refresh
-		locked = append(locked, subName)
+		granted = append(granted, subject)
+		in.SubjectProfile = subject
 	}
-	inst, guard, done, err := c.start(ctx, allowed)
+	inst, guard, done, err := c.start(ctx, allowed, granted)
 	if err != nil {
 		return err
 	}
@@ -152,7 +157,7 @@ func (c *command) exchange(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	unlock, err := profiles.LockAll(ctx, dir, locked...)
+	unlock, err := profiles.LockAll(ctx, dir, granted...)
 	if err != nil {
 		return err
 	}

@@ -70,8 +70,9 @@ func (c *command) chooseStore() (secretstore.Store, error) {
 }
 
 // services lends the plugin this host's capabilities for one command, with
-// the HTTP allowlist seeded from the given origins.
-func (c *command) services(allowed []string) (*engine.Services, *httpguard.Guard, error) {
+// the HTTP allowlist seeded from the given origins and the secrets of the
+// granted profiles only (secretstore.Scoped).
+func (c *command) services(allowed, granted []string) (*engine.Services, *httpguard.Guard, error) {
 	store, err := c.openStore()
 	if err != nil {
 		return nil, nil, err
@@ -96,6 +97,7 @@ func (c *command) services(allowed []string) (*engine.Services, *httpguard.Guard
 	if c.timing() {
 		secrets, http = timedStore{store, &c.spent.store}, timedHTTP{http, &c.spent.http}
 	}
+	secrets = secretstore.Scoped(secrets, granted...)
 	s := &engine.Services{
 		HTTP:        http,
 		Secrets:     secrets,
@@ -130,9 +132,10 @@ func (c *command) prompt(message string, secret bool) (string, error) {
 }
 
 // start lends the plugin this host's services, with the HTTP allowlist
-// seeded from allowed, and starts one instance.
-func (c *command) start(ctx context.Context, allowed []string) (*engine.Instance, *httpguard.Guard, func(), error) {
-	services, guard, err := c.services(allowed)
+// seeded from allowed and the secrets of the granted profiles, and starts
+// one instance.
+func (c *command) start(ctx context.Context, allowed, granted []string) (*engine.Instance, *httpguard.Guard, func(), error) {
+	services, guard, err := c.services(allowed, granted)
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -11,7 +11,7 @@ import (
 )
 
 // withProfile resolves the profile and starts a plugin instance whose
-// sandbox may reach only that profile's origins.
+// sandbox may reach only that profile's origins and secrets.
 func (c *command) withProfile(ctx context.Context, run func(profile api.ProfileRef, inst *engine.Instance) error) error {
 	ix, err := c.loadIndex()
 	if err != nil {
@@ -21,7 +21,7 @@ func (c *command) withProfile(ctx context.Context, run func(profile api.ProfileR
 	if err != nil {
 		return err
 	}
-	inst, guard, done, err := c.start(ctx, entry.Allowed)
+	inst, guard, done, err := c.start(ctx, entry.Allowed, []string{name})
 	if err != nil {
 		return err
 	}

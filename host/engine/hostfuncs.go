@@ -60,7 +60,7 @@ func hostFunctions() []extism.HostFunction {
 			}
 			v, found, err := s.Secrets.Get(in.Key)
 			if err != nil {
-				return fail(api.HostUnavailable, err.Error())
+				return secretFailure(err)
 			}
 			return ok(api.SecretLookup{Found: found, Value: v})
 		}),
@@ -69,7 +69,7 @@ func hostFunctions() []extism.HostFunction {
 				return unavailable("secret storage")
 			}
 			if err := s.Secrets.Set(in.Key, in.Value); err != nil {
-				return fail(api.HostUnavailable, err.Error())
+				return secretFailure(err)
 			}
 			return ok(api.Empty{})
 		}),
@@ -78,7 +78,7 @@ func hostFunctions() []extism.HostFunction {
 				return unavailable("secret storage")
 			}
 			if err := s.Secrets.Delete(in.Key); err != nil {
-				return fail(api.HostUnavailable, err.Error())
+				return secretFailure(err)
 			}
 			return ok(api.Empty{})
 		}),

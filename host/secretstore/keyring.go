@@ -1,6 +1,7 @@
 package secretstore
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -8,8 +9,6 @@ import (
 	"runtime"
 	"strings"
 	"time"
-
-	"github.com/zalando/go-keyring"
 )
 
 // DefaultKeyringTimeout bounds each keyring call. A locked or wedged Secret
@@ -17,13 +16,21 @@ import (
 // error instead of a hung terminal.
 const DefaultKeyringTimeout = 10 * time.Second
 
-// keyringBackend is the subset of go-keyring the store uses. It exists so
-// chunking and error mapping can be tested without a D-Bus session.
+// keyringBackend is one OS keyring: the Secret Service on Linux
+// (secretservice_linux.go), go-keyring elsewhere (secretservice_other.go).
+// It exists so chunking and error mapping can be tested without a D-Bus
+// session. A missing entry is errNotFound; a value the keyring refuses for
+// its size wraps errTooBig.
 type keyringBackend interface {
 	Get(service, user string) (string, error)
 	Set(service, user, value string) error
 	Delete(service, user string) error
 }
+
+var (
+	errNotFound = errors.New("no such keyring entry")
+	errTooBig   = errors.New("the value is too large for one keyring entry")
+)
 
 // errNoSessionBus reports that there is no D-Bus session to find a Secret
 // Service on.
@@ -66,7 +73,9 @@ func WithTimeout(d time.Duration) KeyringOption {
 // service, with the key as the account name. Values longer than a keyring
 // entry can portably hold are split over several entries (see chunk.go).
 func Keyring(service string, opts ...KeyringOption) Store {
-	return newKeyring(service, osBackend(), opts...)
+	k := newKeyring(service, nil, opts...)
+	k.backend = osBackend(k.timeout)
+	return k
 }
 
 func newKeyring(service string, b keyringBackend, opts ...KeyringOption) *keyringStore {
@@ -84,10 +93,6 @@ type keyringStore struct {
 }
 
 func (k *keyringStore) Name() string { return "keyring" }
-
-// errNotFound is returned by the helpers below for a missing entry; the
-// exported methods turn it into found=false or a successful Delete.
-var errNotFound = keyring.ErrNotFound
 
 // call runs op with the timeout. The D-Bus call cannot be cancelled, so on
 // timeout its goroutine is abandoned; it ends whenever the keyring answers
@@ -108,11 +113,15 @@ func (k *keyringStore) call(op string, fn func() (string, error)) (string, error
 	case r := <-done:
 		return r.v, k.mapError(op, r.err)
 	case <-timer.C:
-		return "", fmt.Errorf("%w: the OS keyring did not answer within %s while trying to %s a secret; "+
-			"it may be locked and waiting for a password prompt that cannot be shown; unlock it and try again, "+
-			"or choose the encrypted file store explicitly with --store=file and WASMLOGIN_STORE_PASSPHRASE",
-			ErrUnavailable, k.timeout, op)
+		return "", k.noAnswer(op)
 	}
+}
+
+func (k *keyringStore) noAnswer(op string) error {
+	return fmt.Errorf("%w: the OS keyring did not answer within %s while trying to %s a secret; "+
+		"it may be locked and waiting for a password prompt that cannot be shown; unlock it and try again, "+
+		"or choose the encrypted file store explicitly with --store=file and WASMLOGIN_STORE_PASSPHRASE",
+		ErrUnavailable, k.timeout, op)
 }
 
 func (k *keyringStore) get(user string) (string, error) {
@@ -129,16 +138,18 @@ func (k *keyringStore) del(user string) error {
 	return err
 }
 
-// mapError turns go-keyring's errors into ones a user can act on. The
+// mapError turns the backend's errors into ones a user can act on. The
 // underlying error text comes from D-Bus or the OS and never contains the
 // secret.
 func (k *keyringStore) mapError(op string, err error) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, keyring.ErrNotFound):
+	case errors.Is(err, errNotFound):
 		return errNotFound
-	case errors.Is(err, keyring.ErrSetDataTooBig):
+	case errors.Is(err, context.DeadlineExceeded): // the backend's own bound (secretservice_linux.go)
+		return k.noAnswer(op)
+	case errors.Is(err, errTooBig):
 		return fmt.Errorf("the OS keyring refused to %s a secret because it is too large: %w", op, err)
 	case secretServiceMissing(err):
 		return fmt.Errorf("%w: no OS keyring is reachable (%v); start one (for example gnome-keyring-daemon in a D-Bus session) "+

@@ -12,7 +12,7 @@ import (
 	"github.com/zalando/go-keyring"
 )
 
-// fakeBackend stands in for go-keyring. It enforces the Windows size limit
+// fakeBackend stands in for the OS keyring. It enforces the Windows size limit
 // so a chunking mistake shows up on Linux too.
 type fakeBackend struct {
 	mu       sync.Mutex
@@ -37,7 +37,7 @@ func (f *fakeBackend) Get(service, user string) (string, error) {
 	defer f.mu.Unlock()
 	v, ok := f.entries[service+"/"+user]
 	if !ok {
-		return "", keyring.ErrNotFound
+		return "", errNotFound
 	}
 	return v, nil
 }
@@ -47,7 +47,7 @@ func (f *fakeBackend) Set(service, user, value string) error {
 		return err
 	}
 	if len(value) > maxEntryBytes+560 { // a limit just above ours, as Windows' 2560 is above 2000
-		return keyring.ErrSetDataTooBig
+		return errTooBig
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -66,7 +66,7 @@ func (f *fakeBackend) Delete(service, user string) error {
 	defer f.mu.Unlock()
 	f.deletes++
 	if _, ok := f.entries[service+"/"+user]; !ok {
-		return keyring.ErrNotFound
+		return errNotFound
 	}
 	delete(f.entries, service+"/"+user)
 	return nil
@@ -112,7 +112,7 @@ func TestKeyringChunking(t *testing.T) {
 			t.Errorf("entry %s holds %d bytes", name, len(v))
 		}
 	}
-	if !strings.HasPrefix(b.entries["svc/rec"], chunkMagic+"4\n") {
+	if !strings.HasPrefix(b.entries["svc/rec"], chunkMagic+"4:") {
 		t.Fatalf("first entry starts %q", b.entries["svc/rec"][:30])
 	}
 	if v, found, err := k.Get("rec"); err != nil || !found || v != big {
@@ -147,7 +147,8 @@ func TestKeyringChunkBoundaries(t *testing.T) {
 		strings.Repeat("a", maxEntryBytes),
 		strings.Repeat("a", maxEntryBytes+1),
 		strings.Repeat("é", maxEntryBytes*3/2), // multi-byte runes must not be cut
-		chunkMagic + "2\nlooks like a header",  // a value that mimics the format
+		chunkMagic + "2:" + strings.Repeat("0", 64) + "\nlooks like a header", // values that mimic the format
+		legacyMagic + "2\nlooks like an old header",
 	} {
 		k := newKeyring("svc", &fakeBackend{})
 		if err := k.Set("k", value); err != nil {
@@ -170,7 +171,7 @@ func TestKeyringMissingPart(t *testing.T) {
 	b := &fakeBackend{}
 	k := newKeyring("svc", b)
 	k.Set("rec", strings.Repeat("x", 2*maxEntryBytes+maxEntryBytes/2)) // three entries
-	delete(b.entries, "svc/rec#2")
+	delete(b.entries, "svc/"+partKey("rec", 2))
 	_, _, err := k.Get("rec")
 	if err == nil || !strings.Contains(err.Error(), "damaged") || strings.Contains(err.Error(), "xxxx") {
 		t.Fatalf("err = %v", err)
@@ -233,7 +234,7 @@ func TestKeyringSecretService(t *testing.T) {
 	}
 	// No parts may survive the Delete.
 	for i := 1; i < 5; i++ {
-		if _, err := keyring.Get(service, chunkKey(key, i)); !errors.Is(err, keyring.ErrNotFound) {
+		if _, err := keyring.Get(service, partKey(key, i)); !errors.Is(err, keyring.ErrNotFound) {
 			t.Errorf("part %d still present (err %v)", i, err)
 		}
 	}

@@ -1,144 +1,169 @@
 package secretstore
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	dbus "github.com/godbus/dbus/v5"
-	"github.com/zalando/go-keyring"
-	ss "github.com/zalando/go-keyring/secret_service"
 )
 
-// osBackend is the Secret Service, reached through go-keyring's
-// secret_service package.
-func osBackend() keyringBackend { return &secretService{} }
+// osBackend is the Secret Service, spoken over D-Bus directly
+// (secretservice_dbus_linux.go).
+func osBackend(timeout time.Duration) keyringBackend { return &secretService{timeout: timeout} }
 
-// secretService does what go-keyring's Get, Set and Delete do, with the
-// same labels and attributes (so either reads what the other wrote), but it
-// keeps what go-keyring sets up on every call: the collection lookup, its
-// unlock and the transfer session. A sign-in makes five keyring calls; each
-// went through four to seven D-Bus round trips, now one or two.
+// secretService keeps one connection, the storage collection (found and
+// unlocked once) and one transfer session for the life of the store. A
+// sign-in makes five keyring calls; set up per call, each would cost four
+// to seven D-Bus round trips instead of one or two.
+//
+// Entries carry the attributes "service" and "username" and the label
+// go-keyring gives them, in the collection go-keyring uses, so entries
+// written by earlier versions (which used go-keyring) and by programs that
+// use go-keyring directly read back here, and the other way round.
 type secretService struct {
-	mu         sync.Mutex // one D-Bus conversation at a time; pooled plugin instances share the store
-	svc        *ss.SecretService
-	collection dbus.BusObject
-	session    dbus.BusObject
+	timeout time.Duration
+
+	mu   sync.Mutex // one D-Bus conversation at a time; pooled plugin instances share the store
+	kept *secretsState
 }
 
-// open connects, finds and unlocks the login collection and opens a
-// session, once. A failure leaves nothing behind, so the next call retries.
-func (s *secretService) open() error {
-	if s.session != nil {
-		return nil
-	}
-	if err := sessionBusCheck(); err != nil {
-		return err
-	}
-	svc, err := ss.NewSecretService()
-	if err != nil {
-		return err
-	}
-	collection := svc.GetLoginCollection()
-	if err := svc.Unlock(collection.Path()); err != nil {
-		return err
-	}
-	session, err := svc.OpenSession()
-	if err != nil {
-		return err
-	}
-	s.svc, s.collection, s.session = svc, collection, session
-	return nil
+// secretsState is what is set up once and reused.
+type secretsState struct {
+	client     *secretsClient
+	collection dbus.ObjectPath
+	session    dbus.ObjectPath
 }
 
-// do runs op on an open service. When op fails on kept state, which may
-// have gone stale (the keyring restarted, locked again, or dropped the
-// session), it starts afresh and tries once more: each op is idempotent.
-func (s *secretService) do(op func() error) error {
+// open connects, finds and unlocks the storage collection and opens a
+// session. A failure leaves nothing behind.
+func open(ctx context.Context) (*secretsState, error) {
+	client, err := dialSecrets()
+	if err != nil {
+		return nil, err
+	}
+	st := &secretsState{client: client}
+	if st.collection, err = client.storageCollection(ctx); err == nil {
+		if err = client.unlock(ctx, st.collection); err == nil {
+			st.session, err = client.openPlainSession(ctx)
+		}
+	}
+	if err != nil {
+		client.close()
+		return nil, err
+	}
+	return st, nil
+}
+
+// forget drops the kept state. Closing the session is a courtesy; the
+// service closes it anyway when the connection goes.
+func (s *secretService) forget() {
+	if s.kept == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	s.kept.client.closeSession(ctx, s.kept.session)
+	s.kept.client.close()
+	s.kept = nil
+}
+
+// do runs op within the timeout on the kept state, setting it up first if
+// needed. When op fails on state kept from earlier calls, which may have
+// gone stale (the daemon restarted, locked the collection again or dropped
+// the session), it starts afresh and tries once more: each op is
+// idempotent. Any failure drops the state, so the next call starts afresh.
+func (s *secretService) do(op func(context.Context, *secretsState) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	kept := s.session != nil
-	if err := s.open(); err != nil {
-		return err
+	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
+	defer cancel()
+	reused := s.kept != nil
+	if !reused {
+		st, err := open(ctx)
+		if err != nil {
+			return err
+		}
+		s.kept = st
 	}
-	err := op()
-	if failed(err) && (kept || isLocked(err)) {
-		s.drop()
-		if err = s.open(); err == nil {
-			err = op()
+	err := op(ctx, s.kept)
+	if failed(err) && reused && ctx.Err() == nil {
+		s.forget()
+		var st *secretsState
+		if st, err = open(ctx); err == nil {
+			s.kept = st
+			err = op(ctx, st)
 		}
 	}
 	if failed(err) {
-		s.drop()
+		s.forget()
 	}
 	return err
 }
 
-func failed(err error) bool { return err != nil && !errors.Is(err, keyring.ErrNotFound) }
+func failed(err error) bool { return err != nil && !errors.Is(err, errNotFound) }
 
-// drop forgets the kept state; closing the session is a courtesy.
-func (s *secretService) drop() {
-	if s.session != nil {
-		s.svc.Close(s.session)
-	}
-	s.svc, s.collection, s.session = nil, nil, nil
+func attributes(service, user string) map[string]string {
+	return map[string]string{"service": service, "username": user}
 }
 
-func (s *secretService) find(service, user string) (dbus.ObjectPath, error) {
-	items, err := s.svc.SearchItems(s.collection, map[string]string{"username": user, "service": service})
+// first finds the entry for service and user.
+func (st *secretsState) first(ctx context.Context, service, user string) (dbus.ObjectPath, error) {
+	items, err := st.client.search(ctx, st.collection, attributes(service, user))
 	if err != nil {
 		return "", err
 	}
 	if len(items) == 0 {
-		return "", keyring.ErrNotFound
+		return "", errNotFound
 	}
 	return items[0], nil
 }
 
 func (s *secretService) Get(service, user string) (string, error) {
-	var value string
-	err := s.do(func() error {
-		item, err := s.find(service, user)
+	var value []byte
+	err := s.do(func(ctx context.Context, st *secretsState) error {
+		item, err := st.first(ctx, service, user)
 		if err != nil {
 			return err
 		}
-		secret, err := s.svc.GetSecret(item, s.session.Path())
-		if isLocked(err) { // some keyrings (KeePassXC) lock items on their own
-			if err = s.svc.Unlock(item); err == nil {
-				secret, err = s.svc.GetSecret(item, s.session.Path())
+		value, err = st.client.secret(ctx, item, st.session)
+		if isLocked(err) { // some keyrings (KeePassXC) lock single items
+			if err = st.client.unlock(ctx, item); err == nil {
+				value, err = st.client.secret(ctx, item, st.session)
 			}
 		}
-		if err != nil {
-			return err
-		}
-		value = string(secret.Value)
-		return nil
+		return err
 	})
-	return value, err
+	return string(value), err
 }
 
 func (s *secretService) Set(service, user, value string) error {
-	return s.do(func() error {
-		return s.svc.CreateItem(s.collection, fmt.Sprintf("Password for '%s' on '%s'", user, service),
-			map[string]string{"username": user, "service": service}, ss.NewSecret(s.session.Path(), value))
+	return s.do(func(ctx context.Context, st *secretsState) error {
+		label := fmt.Sprintf("Password for '%s' on '%s'", user, service) // as go-keyring labels it
+		return st.client.create(ctx, st.collection, label, attributes(service, user), secretValue{
+			Session: st.session, Parameters: []byte{}, Value: []byte(value),
+			ContentType: "text/plain; charset=utf-8"})
 	})
 }
 
+// Delete removes every entry for service and user: a keyring may hold
+// duplicates written by other programs, and none may survive a logout.
 func (s *secretService) Delete(service, user string) error {
-	return s.do(func() error {
-		item, err := s.find(service, user)
+	return s.do(func(ctx context.Context, st *secretsState) error {
+		items, err := st.client.search(ctx, st.collection, attributes(service, user))
 		if err != nil {
 			return err
 		}
-		return s.svc.Delete(item)
+		if len(items) == 0 {
+			return errNotFound
+		}
+		for _, item := range items {
+			if err := st.client.delete(ctx, item); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
-}
-
-func isLocked(err error) bool {
-	var de dbus.Error
-	if errors.As(err, &de) {
-		return de.Name == "org.freedesktop.Secret.Error.IsLocked"
-	}
-	var dp *dbus.Error
-	return errors.As(err, &dp) && dp.Name == "org.freedesktop.Secret.Error.IsLocked"
 }

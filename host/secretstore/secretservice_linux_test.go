@@ -1,6 +1,7 @@
 package secretstore
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -10,13 +11,13 @@ import (
 	"github.com/zalando/go-keyring"
 )
 
-// The kept-session backend and go-keyring file entries the same way, so
+// The Secret Service backend and go-keyring file entries the same way, so
 // each reads what the other wrote: entries from earlier versions, and
 // programs that use go-keyring directly, keep working.
 func TestSecretServiceInteroperatesWithGoKeyring(t *testing.T) {
 	requireSessionBus(t)
 	service := fmt.Sprintf("wasmlogin-test-%d", time.Now().UnixNano())
-	s := &secretService{}
+	s := &secretService{timeout: DefaultKeyringTimeout}
 	t.Cleanup(func() { keyring.Delete(service, "ours"); keyring.Delete(service, "theirs") })
 
 	if err := s.Set(service, "ours", "written by the store"); err != nil {
@@ -43,26 +44,61 @@ func TestSecretServiceInteroperatesWithGoKeyring(t *testing.T) {
 	if _, err := keyring.Get(service, "ours"); !errors.Is(err, keyring.ErrNotFound) {
 		t.Fatalf("go-keyring still finds the deleted entry: %v", err)
 	}
-	if _, err := s.Get(service, "ours"); !errors.Is(err, keyring.ErrNotFound) {
+	if _, err := s.Get(service, "ours"); !errors.Is(err, errNotFound) {
 		t.Fatalf("a missing entry gives %v, want ErrNotFound", err)
 	}
 }
 
 // A session the keyring no longer knows (it restarted, or closed it) costs
-// one retry, not a failed command.
+// one retry, not a failed command; so does a connection that went away.
 func TestSecretServiceRecoversFromAStaleSession(t *testing.T) {
 	requireSessionBus(t)
 	service := fmt.Sprintf("wasmlogin-test-%d", time.Now().UnixNano())
-	s := &secretService{}
+	s := &secretService{timeout: DefaultKeyringTimeout}
 	t.Cleanup(func() { keyring.Delete(service, "k") })
 	if err := s.Set(service, "k", "v"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.svc.Close(s.session); err != nil { // the session is now stale
+	stale := s.kept
+	if err := stale.client.closeSession(context.Background(), stale.session); err != nil { // the session is now stale
 		t.Fatal(err)
 	}
 	if got, err := s.Get(service, "k"); err != nil || got != "v" {
 		t.Fatalf("after the session closed: %q, %v", got, err)
+	}
+	if s.kept == stale {
+		t.Fatal("the stale session is still kept")
+	}
+	s.kept.client.close() // the connection is gone
+	if err := s.Set(service, "k", "v2"); err != nil {
+		t.Fatalf("after the connection closed: %v", err)
+	}
+	if got, err := keyring.Get(service, "k"); err != nil || got != "v2" {
+		t.Fatalf("go-keyring read %q, %v", got, err)
+	}
+}
+
+// Several calls share one session: the setup is paid once per store.
+func TestSecretServiceKeepsOneSession(t *testing.T) {
+	requireSessionBus(t)
+	service := fmt.Sprintf("wasmlogin-test-%d", time.Now().UnixNano())
+	s := &secretService{timeout: DefaultKeyringTimeout}
+	t.Cleanup(func() { keyring.Delete(service, "k") })
+	if err := s.Set(service, "k", "v"); err != nil {
+		t.Fatal(err)
+	}
+	first := s.kept
+	if _, err := s.Get(service, "k"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Get(service, "absent"); !errors.Is(err, errNotFound) {
+		t.Fatalf("a missing entry gives %v", err)
+	}
+	if err := s.Delete(service, "k"); err != nil {
+		t.Fatal(err)
+	}
+	if s.kept != first {
+		t.Fatal("the session was set up again between calls")
 	}
 }
 

@@ -86,7 +86,8 @@ func New(ctx context.Context, opts Options) (*Source, error) {
 	if n <= 0 {
 		n = runtime.GOMAXPROCS(0)
 	}
-	s := &Source{profile: name, dir: dir, rt: rt, services: &engine.Services{HTTP: guard, Secrets: store},
+	// The instances see this profile's secrets only (secretstore.Scoped).
+	s := &Source{profile: name, dir: dir, rt: rt, services: &engine.Services{HTTP: guard, Secrets: secretstore.Scoped(store, name)},
 		pool: make(chan *engine.Instance, n), slots: make(chan struct{}, n)}
 	for range n {
 		s.slots <- struct{}{}
