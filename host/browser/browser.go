@@ -28,11 +28,11 @@ var openDefault = clibrowser.OpenURL
 // Open asks a browser to show url. It returns once the browser command has
 // started (BROWSER) or the platform opener has handed the URL over; it does
 // not wait for the browser to exit. Only https URLs and http to loopback
-// are opened (checkURL); anything else is refused and nothing runs. The
+// are opened (CheckURL); anything else is refused and nothing runs. The
 // error says what could not be started and that the user can open the URL
 // by hand; it does not repeat the URL, which the caller prints anyway.
 func Open(url string) error {
-	if err := checkURL(url); err != nil {
+	if err := CheckURL(url); err != nil {
 		return err
 	}
 	if b := os.Getenv("BROWSER"); b != "" {

@@ -7,7 +7,8 @@ import (
 	"strings"
 )
 
-// checkURL decides whether url may be handed to a browser at all. Open runs
+// CheckURL decides whether url may be handed to a browser at all; the
+// engine applies it to every open_browser call whatever opener a host lends. Open runs
 // a program chosen by the environment ($BROWSER) or the platform opener
 // (xdg-open, open, rundll32), which would just as well open a local file,
 // run a javascript: or a custom-scheme handler, or read a leading '-' as
@@ -16,7 +17,7 @@ import (
 // 8628 section 3.3), or a local test server over http to the loopback
 // interface (RFC 8252 section 8.3). Anything else is refused before any
 // program starts.
-func checkURL(raw string) error {
+func CheckURL(raw string) error {
 	if raw == "" {
 		return fmt.Errorf("refusing to open an empty address in a browser")
 	}

@@ -72,13 +72,11 @@ func newGoHost(t *testing.T, cfg hostConfig, logDir string) *goHost {
 	if g, ok := any(guard).(interface{ SetIssuer(string) }); ok {
 		g.SetIssuer(cfg.Issuer)
 	}
-	// The instance may touch only the secrets of cfg.Profiles. The CLI
-	// scopes its store to the profiles a command serves; this engine has
-	// no such scope yet, so h.store is lent as it is and the secrets cases
-	// show what the guest can reach.
+	// The instance may touch only the secrets of cfg.Profiles, as the CLI
+	// scopes its store to the profiles a command serves.
 	h.services = &engine.Services{
 		HTTP:        guard,
-		Secrets:     h.store,
+		Secrets:     secretstore.Scoped(h.store, cfg.Profiles...),
 		OpenBrowser: browser.Open,
 		Notify:      func(level, message string) {},
 		Prompt:      func(string, bool) (string, error) { return "", errors.New("no terminal to ask on") },

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	extism "github.com/extism/go-sdk"
+	"github.com/wasmlogin/wasmlogin/host/browser"
 	"github.com/wasmlogin/wasmlogin/plugin/api"
 )
 
@@ -30,6 +31,10 @@ func hostFunctions() []extism.HostFunction {
 			return s.HTTP.Do(ctx, in)
 		}),
 		define("open_browser", func(_ context.Context, s *Services, in api.OpenBrowserRequest) any {
+			// Whatever opener the embedder lends, only web pages reach it.
+			if err := browser.CheckURL(in.URL); err != nil {
+				return fail(api.HostDenied, err.Error())
+			}
 			if s.OpenBrowser == nil {
 				return ok(api.OpenBrowserResult{Opened: false})
 			}
