@@ -2,6 +2,7 @@ package flow
 
 import (
 	"math"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -9,7 +10,6 @@ import (
 	"github.com/wasmlogin/wasmlogin/plugin/api"
 	"github.com/wasmlogin/wasmlogin/plugin/discovery"
 	"github.com/wasmlogin/wasmlogin/plugin/internal/jsonv"
-	"github.com/wasmlogin/wasmlogin/plugin/internal/url"
 	"github.com/wasmlogin/wasmlogin/plugin/pkce"
 	"github.com/wasmlogin/wasmlogin/plugin/tokenresp"
 )
@@ -85,10 +85,7 @@ func (e *Engine) DeviceBegin(in api.DeviceBeginInput) (*api.DeviceBegun, *api.Er
 	if aerr != nil {
 		return nil, aerr
 	}
-	flowID, rerr := pkce.RandomToken()
-	if rerr != nil {
-		return nil, failf(api.CodeInternal, "no randomness available from the runtime")
-	}
+	flowID := pkce.RandomToken()
 	now := e.now()
 	pd.deviceCode, pd.interval, pd.expires = da.deviceCode, da.interval, now.Add(da.expiresIn)
 	e.dropEndedDevices()

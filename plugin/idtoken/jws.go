@@ -3,6 +3,7 @@ package idtoken
 import (
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -116,7 +117,7 @@ func (t *jws) verifySignature(ks *KeySet) error {
 	}
 	if len(candidates) == 0 {
 		if kid == "" {
-			return &unknownKeyError{"(no key for " + alg + ")"}
+			return fmt.Errorf("%w (no key for %s)", ErrUnknownKey, alg)
 		}
 		if reason, ok := ks.rejected[kid]; ok {
 			return errors.New("id token: key " + strconv.Quote(kid) + " in the issuer's key set is unusable: " + reason)
@@ -124,7 +125,7 @@ func (t *jws) verifySignature(ks *KeySet) error {
 		if slices.ContainsFunc(ks.keys, func(k key) bool { return k.kid == kid }) {
 			return errors.New("id token: key " + strconv.Quote(kid) + " cannot verify " + alg + " signatures")
 		}
-		return &unknownKeyError{"(kid " + strconv.Quote(kid) + ")"}
+		return fmt.Errorf("%w (kid %q)", ErrUnknownKey, kid)
 	}
 	for _, k := range candidates {
 		if verify(alg, k, t.signingInput, t.signature) {
@@ -186,10 +187,3 @@ func hashSum(size int, data []byte) []byte {
 	sum := sha2.Sum512(data)
 	return sum[:]
 }
-
-// unknownKeyError is ErrUnknownKey with detail, as fmt.Errorf("%w (...)")
-// would make it; fmt is kept out of the plugin (see flow/format.go).
-type unknownKeyError struct{ detail string }
-
-func (e *unknownKeyError) Error() string { return ErrUnknownKey.Error() + " " + e.detail }
-func (e *unknownKeyError) Unwrap() error { return ErrUnknownKey }
