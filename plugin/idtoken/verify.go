@@ -10,8 +10,11 @@ import (
 	"github.com/wasmlogin/wasmlogin/plugin/internal/jsonv"
 )
 
-// Options is what the token is checked against.
+// Options is what the token is checked against, and the Verifier that
+// checks its signature.
 type Options struct {
+	// Verifier does the signature arithmetic (see Verifier).
+	Verifier Verifier
 	Issuer   string // exactly as in discovery; compared byte for byte (a tenant template: see checkIssuer)
 	ClientID string
 	// Nonce is the value sent in the authorization request. Leave it empty
@@ -44,7 +47,8 @@ type Claims struct {
 
 // Verify checks the signature of an ID token with keys, then its claims
 // as OIDC Core 3.1.3.7 requires. When the token names a key the set does
-// not have, the error satisfies errors.Is(err, ErrUnknownKey).
+// not have, the error satisfies errors.Is(err, ErrUnknownKey); when the
+// Verifier could not answer, the error wraps its *api.Error.
 func Verify(raw string, keys *KeySet, opts Options) (*Claims, error) {
 	if err := opts.check(); err != nil {
 		return nil, err
@@ -59,7 +63,7 @@ func Verify(raw string, keys *KeySet, opts Options) (*Claims, error) {
 	if err := t.checkHeader(); err != nil {
 		return nil, err
 	}
-	if err := t.verifySignature(keys); err != nil {
+	if err := t.verifySignature(keys, opts.Verifier); err != nil {
 		return nil, err
 	}
 	payload, err := decodeClaims(t.payload)
@@ -78,6 +82,8 @@ func Verify(raw string, keys *KeySet, opts Options) (*Claims, error) {
 
 func (o *Options) check() error {
 	switch {
+	case o.Verifier == nil:
+		return errors.New("id token: Options.Verifier is not set (programming error)")
 	case o.Issuer == "":
 		return errors.New("id token: Options.Issuer is empty (programming error)")
 	case o.ClientID == "":
