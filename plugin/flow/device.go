@@ -37,6 +37,9 @@ type pendingDevice struct {
 	deviceCode string
 	interval   time.Duration
 	expires    time.Time
+	// notBefore is when the next poll may reach the server: an interval
+	// after the plugin last told the host to wait (see DevicePoll).
+	notBefore time.Time
 }
 
 // deviceAuthorization is the device authorization response (RFC 8628 3.2).
@@ -88,6 +91,7 @@ func (e *Engine) DeviceBegin(in api.DeviceBeginInput) (*api.DeviceBegun, *api.Er
 	flowID := pkce.RandomToken()
 	now := e.now()
 	pd.deviceCode, pd.interval, pd.expires = da.deviceCode, da.interval, now.Add(da.expiresIn)
+	pd.notBefore = now.Add(da.interval)
 	e.dropEndedDevices()
 	e.devices[flowID] = pd
 
