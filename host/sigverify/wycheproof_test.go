@@ -78,12 +78,12 @@ func wycheproofDir(t *testing.T) string {
 	}
 	vectors := filepath.Join(filepath.Dir(dir), "shared", "testdata", "wycheproof")
 	if _, err := os.Stat(vectors); err != nil {
-		msg := "SKIPPING the Wycheproof signature vectors: " + vectors + " is missing. " +
+		msg := "the Wycheproof signature vectors are missing: " + vectors + " does not exist. " +
 			"Put a copy of shared/testdata/wycheproof beside the repository to run them."
 		if os.Getenv("CI") == "true" {
-			t.Fatal(msg + " CI=true: failing instead of skipping.")
+			t.Fatal(msg + " (CI=true: failing instead of skipping)")
 		}
-		t.Skip(msg)
+		t.Skip("SKIPPING: " + msg)
 	}
 	return vectors
 }
