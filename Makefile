@@ -16,9 +16,7 @@ PY_VENV   := examples/python/.venv
 FUZZ      := plugin/internal/jsonv:FuzzParse:60000 plugin/internal/jsonv:FuzzWriteString:20000 \
              plugin/tokenresp:FuzzParse:60000 plugin/discovery:FuzzParse:100000 \
              plugin/idtoken:FuzzVerify:15000 plugin/idtoken:FuzzParseJWKS:40000 \
-             plugin/flow:FuzzCallback:25000 plugin/internal/url:FuzzParse:50000 \
-             plugin/internal/ipaddr:FuzzParse:100000 \
-             plugin/idtoken:FuzzSignaturesAgreeWithStdlib:400
+             plugin/flow:FuzzCallback:25000 host/sigverify:FuzzVerify:4000
 FUZZTIME  ?= 60s
 
 .PHONY: all wasm conformance-guest test test-go test-python test-node test-unit fuzz fuzz-counted demo bench clean

@@ -34,6 +34,11 @@ func hostSecretSet(uint64) uint64
 //go:wasmimport extism:host/user secret_delete
 func hostSecretDelete(uint64) uint64
 
+// verify_signature is interface crypto of the WIT world.
+//
+//go:wasmimport extism:host/user verify_signature
+func hostVerifySignature(uint64) uint64
+
 // call sends one payload (a pointer) to a host function, decodes its
 // envelope and the "ok" value into out (a pointer). It is not generic on
 // purpose: one copy per result type made the plugin measurably larger.
@@ -112,4 +117,12 @@ func (wasmHost) SecretSet(key, value string) *api.Error {
 
 func (wasmHost) SecretDelete(key string) *api.Error {
 	return call(hostSecretDelete, &api.SecretKey{Key: key}, &api.Empty{})
+}
+
+func (wasmHost) VerifySignature(req api.VerifySignatureRequest) (bool, *api.Error) {
+	var r api.VerifySignatureResult
+	if err := call(hostVerifySignature, &req, &r); err != nil {
+		return false, err
+	}
+	return r.Valid, nil
 }

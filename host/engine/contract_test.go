@@ -13,9 +13,10 @@ import (
 )
 
 // The WIT world in wit/ is the contract every host implements. This test
-// holds the compiled plugin's real exports and extism:host/user imports to
-// it (kebab-case in WIT is snake_case in Extism), and the Go host's own
-// host functions too, so none of the three can drift from the others.
+// holds the compiled plugin's real exports and extism:host/user imports
+// (interfaces host and crypto) to it (kebab-case in WIT is snake_case in
+// Extism), and the Go host's own host functions too, so none of the three
+// can drift from the others.
 func TestCompiledModuleMatchesWIT(t *testing.T) {
 	res, err := wit.LoadWIT("../../wit")
 	if err != nil {
@@ -29,15 +30,20 @@ func TestCompiledModuleMatchesWIT(t *testing.T) {
 		}
 		witExports = append(witExports, snake(name))
 	}
+	// Every function of every imported interface (host, crypto) is an
+	// extism:host/user import.
+	var interfaces []string
 	for _, item := range world.Imports.All() {
 		ref, ok := item.(*wit.InterfaceRef)
-		if !ok || ref.Interface.Name == nil || *ref.Interface.Name != "host" {
+		if !ok || ref.Interface.Name == nil || ref.Interface.Functions.Len() == 0 {
 			continue
 		}
+		interfaces = append(interfaces, *ref.Interface.Name)
 		for name := range ref.Interface.Functions.All() {
 			witImports = append(witImports, snake(name))
 		}
 	}
+	same(t, "interfaces with functions the world imports", interfaces, "the expected", []string{"host", "crypto"})
 
 	ctx := context.Background()
 	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigInterpreter())
@@ -58,8 +64,8 @@ func TestCompiledModuleMatchesWIT(t *testing.T) {
 		}
 	}
 	same(t, "exports of plugin.wasm", exports, "the world's exports", witExports)
-	same(t, "extism:host/user imports of plugin.wasm", imports, "interface host", witImports)
-	same(t, "host functions of the Go host", HostFunctionNames, "interface host", witImports)
+	same(t, "extism:host/user imports of plugin.wasm", imports, "interfaces host and crypto", witImports)
+	same(t, "host functions of the Go host", HostFunctionNames, "interfaces host and crypto", witImports)
 }
 
 func findWorld(t *testing.T, res *wit.Resolve, name string) *wit.World {

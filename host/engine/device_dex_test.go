@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -11,19 +13,33 @@ import (
 	"github.com/wasmlogin/wasmlogin/plugin/api"
 )
 
+// countingHTTP counts the plugin's requests to the token endpoint.
+type countingHTTP struct {
+	*httpguard.Guard
+	tokenRequests atomic.Int32
+}
+
+func (c *countingHTTP) Do(ctx context.Context, req api.HTTPRequest) api.Reply[api.HTTPResponse] {
+	if strings.HasSuffix(strings.SplitN(req.URL, "?", 2)[0], "/token") {
+		c.tokenRequests.Add(1)
+	}
+	return c.Guard.Do(ctx, req)
+}
+
 // Dex paces device polls: a poll sooner than the interval after the last
-// one gets slow_down, and restarts the clock. A host obeying the CLI's
-// wait_seconds never polls early, so this test drives the engine directly:
-// two polls back to back must give slow_down with the interval raised by
-// 5 s for good (RFC 8628 3.5), and waiting that long satisfies Dex.
-func TestDexDeviceSlowDown(t *testing.T) {
+// one gets slow_down, and restarts the clock. The plugin keeps a host from
+// polling early: a poll before the interval is up is answered by the plugin
+// with the time left, and never reaches Dex. A host that waits as told is
+// never slowed down, and signs in once the code is approved. (How the
+// plugin handles slow_down itself is flow.TestDevicePollDecisions.)
+func TestDexDevicePacing(t *testing.T) {
 	t.Parallel()
 	op := dexop.StartT(t, dexop.Options{})
 	ctx := context.Background()
 	guard := httpguard.New(httpguard.Options{})
 	guard.Allow(op.Issuer)
-	store := secretstore.Memory()
-	inst := newInstance(t, &Services{HTTP: guard, Secrets: store, Notify: func(string, string) {}})
+	http := &countingHTTP{Guard: guard}
+	inst := newInstance(t, &Services{HTTP: http, Secrets: secretstore.Memory(), Notify: func(string, string) {}})
 	provider := &api.Provider{Issuer: op.Issuer, ClientID: dexop.NativeClientID, Scopes: []string{"openid", "email", "offline_access"}}
 	begun, err := inst.DeviceBegin(ctx, api.DeviceBeginInput{ProfileRef: api.ProfileRef{Provider: provider}})
 	if err != nil {
@@ -32,24 +48,31 @@ func TestDexDeviceSlowDown(t *testing.T) {
 	if begun.Interval != 5 || begun.VerificationURIComplete == "" {
 		t.Fatalf("begun %+v", begun)
 	}
-	poll := func(want string, wait int) {
+	poll := func(want string, wait int, sent int32) *api.DevicePoll {
 		t.Helper()
 		p, err := inst.DevicePoll(ctx, api.DevicePollInput{FlowID: begun.FlowID})
-		if err != nil || p.Status != want || p.WaitSeconds != wait {
+		if err != nil || p.Status != want || (wait != 0 && p.WaitSeconds != wait) {
 			t.Fatalf("poll: %+v %v, want %s with wait_seconds %d", p, err, want, wait)
 		}
+		if got := http.tokenRequests.Load(); got != sent {
+			t.Fatalf("%d polls reached Dex, want %d", got, sent)
+		}
+		return p
 	}
-	poll("pending", 5)    // Dex's first poll is never early
-	poll("slow_down", 10) // at once: too early
-	time.Sleep(10 * time.Second)
-	poll("pending", 10) // obeying the raised interval: Dex is satisfied, and it stays raised
+	early := poll("pending", 0, 0) // at once after device_begin: held back
+	if early.WaitSeconds < 1 || early.WaitSeconds > 5 || !strings.Contains(early.Message, "nothing was sent") {
+		t.Fatalf("early poll: %+v", early)
+	}
+	time.Sleep(time.Duration(early.WaitSeconds) * time.Second)
+	poll("pending", 5, 1) // on time: Dex says pending, not slow_down
+	poll("pending", 0, 1) // at once: held back, where Dex would say slow_down
 	if err := dexop.ApproveDeviceURL(ctx, begun.VerificationURIComplete); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(10 * time.Second)
-	p, err := inst.DevicePoll(ctx, api.DevicePollInput{FlowID: begun.FlowID})
-	if err != nil || p.Status != "signed_in" || p.Session.Subject != dexop.MockSubject || !p.Session.HasRefreshToken {
-		t.Fatalf("poll after approval: %+v %v", p, err)
+	time.Sleep(5 * time.Second)
+	p := poll("signed_in", 0, 2)
+	if p.Session.Subject != dexop.MockSubject || !p.Session.HasRefreshToken {
+		t.Fatalf("poll after approval: %+v", p)
 	}
 	if s, err := inst.Status(ctx, api.ProfileRef{Profile: begun.Profile}); err != nil || s.Claims["email"] != dexop.MockEmail {
 		t.Fatalf("status: %+v %v", s, err)

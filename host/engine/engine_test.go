@@ -53,7 +53,7 @@ func (s *mapStore) Delete(k string) error {
 var explicitProvider = &api.Provider{ClientID: "cli",
 	AuthorizationEndpoint: "https://idp.example/auth", TokenEndpoint: "https://idp.example/token"}
 
-func newInstance(t *testing.T, s *Services) *Instance {
+func newInstance(t testing.TB, s *Services) *Instance {
 	t.Helper()
 	ctx := context.Background()
 	rt, err := New(ctx, Options{CacheDir: t.TempDir()})
@@ -128,7 +128,7 @@ func TestFlowErrorsComeBackWithCodes(t *testing.T) {
 	}
 }
 
-func mustParse(t *testing.T, raw string) *url.URL {
+func mustParse(t testing.TB, raw string) *url.URL {
 	u, err := url.Parse(raw)
 	if err != nil {
 		t.Fatal(err)

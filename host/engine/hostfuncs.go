@@ -6,13 +6,15 @@ import (
 
 	extism "github.com/extism/go-sdk"
 	"github.com/wasmlogin/wasmlogin/host/browser"
+	"github.com/wasmlogin/wasmlogin/host/sigverify"
 	"github.com/wasmlogin/wasmlogin/plugin/api"
 )
 
 // HostFunctionNames are the imports the plugin may use from
-// extism:host/user, in the order of the WIT world.
+// extism:host/user, in the order of the WIT world: interface host, then
+// interface crypto.
 var HostFunctionNames = []string{"http_request", "open_browser", "notify", "prompt",
-	"secret_get", "secret_set", "secret_delete"}
+	"secret_get", "secret_set", "secret_delete", "verify_signature"}
 
 type servicesKey struct{}
 
@@ -87,6 +89,17 @@ func hostFunctions() []extism.HostFunction {
 			}
 			return ok(api.Empty{})
 		}),
+		define("verify_signature", func(_ context.Context, s *Services, in api.VerifySignatureRequest) any {
+			verify := s.VerifySignature
+			if verify == nil {
+				verify = sigverify.Verify
+			}
+			valid, err := verify(in)
+			if err != nil {
+				return fail(api.CodeBadInput, "verify_signature: "+err.Error())
+			}
+			return ok(api.VerifySignatureResult{Valid: valid})
+		}),
 	}
 }
 
@@ -107,7 +120,7 @@ func define[I any](name string, handle func(context.Context, *Services, I) any) 
 			s, _ := ctx.Value(servicesKey{}).(*Services)
 			switch {
 			case err != nil:
-				reply = fail("bad_input", name+": the payload is not the JSON this function takes")
+				reply = fail(api.CodeBadInput, name+": the payload is not the JSON this function takes")
 			case s == nil:
 				reply = unavailable(name)
 			default:

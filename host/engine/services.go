@@ -8,7 +8,8 @@ import (
 
 // Services is what the host lends the plugin. Each field backs one host
 // function of the WIT world; nil fields make that function report
-// "unavailable", so an embedder can offer only what it has.
+// "unavailable", so an embedder can offer only what it has. Signature
+// verification is always offered: nil means Go's crypto (host/sigverify).
 type Services struct {
 	// HTTP performs the plugin's requests; the reference implementation is
 	// httpguard.Guard (allowlist, no redirects, timeout, size cap).
@@ -27,4 +28,8 @@ type Services struct {
 	Notify func(level, message string)
 	// Prompt asks the user for a line; secret means no echo.
 	Prompt func(message string, secret bool) (string, error)
+	// VerifySignature replaces the platform's signature verification
+	// (sigverify.Verify), for tests of hosts that get it wrong; leave it nil.
+	// An error is reported to the plugin as bad_input.
+	VerifySignature func(api.VerifySignatureRequest) (valid bool, err error)
 }

@@ -6,6 +6,7 @@ package discovery
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 
@@ -60,7 +61,7 @@ func Parse(body []byte, expectedIssuer string) (*Metadata, error) {
 		err = v.DecodeFields(m.fields())
 	}
 	if err != nil {
-		return nil, &wrapError{"discovery: metadata is not valid: " + err.Error(), err}
+		return nil, fmt.Errorf("discovery: metadata is not valid: %w", err)
 	}
 	if m.Issuer == "" {
 		return nil, errors.New("discovery: metadata has no issuer")
@@ -69,7 +70,7 @@ func Parse(body []byte, expectedIssuer string) (*Metadata, error) {
 		return nil, errors.New("discovery: metadata issuer " + strconv.Quote(m.Issuer) + " does not match the configured issuer " + strconv.Quote(expectedIssuer))
 	}
 	if err := m.checkEndpoints(); err != nil {
-		return nil, &wrapError{"discovery: " + err.Error(), err}
+		return nil, fmt.Errorf("discovery: %w", err)
 	}
 	return &m, nil
 }
@@ -146,14 +147,3 @@ func (m *Metadata) checkEndpoints() error {
 func (m *Metadata) SupportsS256() bool {
 	return m.CodeChallengeMethodsSupported == nil || slices.Contains(m.CodeChallengeMethodsSupported, "S256")
 }
-
-// wrapError is an error with a message of its own that still unwraps to
-// its cause, as one from fmt.Errorf with %w does; fmt is kept out of the
-// plugin (see flow/format.go).
-type wrapError struct {
-	msg string
-	err error
-}
-
-func (e *wrapError) Error() string { return e.msg }
-func (e *wrapError) Unwrap() error { return e.err }

@@ -2,11 +2,10 @@ package discovery
 
 import (
 	"errors"
+	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
-
-	"github.com/wasmlogin/wasmlogin/plugin/internal/ipaddr"
-	"github.com/wasmlogin/wasmlogin/plugin/internal/url"
 )
 
 const (
@@ -77,6 +76,12 @@ func CheckEndpointURL(field, raw string) error {
 	}
 }
 
+// isLoopback accepts localhost and the loopback addresses 127.0.0.0/8 and
+// ::1, an IPv4-mapped IPv6 address counting as the IPv4 address it maps.
 func isLoopback(host string) bool {
-	return strings.EqualFold(host, "localhost") || ipaddr.IsLoopback(host)
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
 }

@@ -2,12 +2,12 @@ package flow
 
 import (
 	"crypto/subtle"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/wasmlogin/wasmlogin/plugin/api"
-	"github.com/wasmlogin/wasmlogin/plugin/internal/url"
 	"github.com/wasmlogin/wasmlogin/plugin/pkce"
 	"github.com/wasmlogin/wasmlogin/plugin/tokenresp"
 )
@@ -55,16 +55,11 @@ func (e *Engine) LoginBegin(in api.LoginBeginInput) (*api.LoginBegun, *api.Error
 		pl.provider.Scopes = defaultScopes(ep)
 	}
 	p = &pl.provider
-	var err error
-	if pl.verifier, err = pkce.NewVerifier(); err == nil {
-		if pl.state, err = pkce.RandomToken(); err == nil && wantsOIDC(p) {
-			pl.nonce, err = pkce.RandomToken()
-		}
+	pl.verifier, pl.state = pkce.NewVerifier(), pkce.RandomToken()
+	if wantsOIDC(p) {
+		pl.nonce = pkce.RandomToken()
 	}
-	flowID, ferr := pkce.RandomToken()
-	if err != nil || ferr != nil {
-		return nil, failf(api.CodeInternal, "no randomness available from the runtime")
-	}
+	flowID := pkce.RandomToken()
 	e.dropStale()
 	e.pending[flowID] = pl
 

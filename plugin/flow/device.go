@@ -2,6 +2,7 @@ package flow
 
 import (
 	"math"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -9,7 +10,6 @@ import (
 	"github.com/wasmlogin/wasmlogin/plugin/api"
 	"github.com/wasmlogin/wasmlogin/plugin/discovery"
 	"github.com/wasmlogin/wasmlogin/plugin/internal/jsonv"
-	"github.com/wasmlogin/wasmlogin/plugin/internal/url"
 	"github.com/wasmlogin/wasmlogin/plugin/pkce"
 	"github.com/wasmlogin/wasmlogin/plugin/tokenresp"
 )
@@ -37,6 +37,9 @@ type pendingDevice struct {
 	deviceCode string
 	interval   time.Duration
 	expires    time.Time
+	// notBefore is when the next poll may reach the server: an interval
+	// after the plugin last told the host to wait (see DevicePoll).
+	notBefore time.Time
 }
 
 // deviceAuthorization is the device authorization response (RFC 8628 3.2).
@@ -85,12 +88,10 @@ func (e *Engine) DeviceBegin(in api.DeviceBeginInput) (*api.DeviceBegun, *api.Er
 	if aerr != nil {
 		return nil, aerr
 	}
-	flowID, rerr := pkce.RandomToken()
-	if rerr != nil {
-		return nil, failf(api.CodeInternal, "no randomness available from the runtime")
-	}
+	flowID := pkce.RandomToken()
 	now := e.now()
 	pd.deviceCode, pd.interval, pd.expires = da.deviceCode, da.interval, now.Add(da.expiresIn)
+	pd.notBefore = now.Add(da.interval)
 	e.dropEndedDevices()
 	e.devices[flowID] = pd
 

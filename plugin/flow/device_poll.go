@@ -2,12 +2,12 @@ package flow
 
 import (
 	"errors"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/wasmlogin/wasmlogin/plugin/api"
-	"github.com/wasmlogin/wasmlogin/plugin/internal/url"
 	"github.com/wasmlogin/wasmlogin/plugin/tokenresp"
 )
 
@@ -26,9 +26,12 @@ const grantDeviceCode = "urn:ietf:params:oauth:grant-type:device_code"
 const expiredMessage = "the code expired before the sign-in was approved; run login again"
 
 // DevicePoll polls a device flow once (RFC 8628 3.4, 3.5) and decides what
-// the host does next. The host must wait WaitSeconds before the next poll:
-// Dex, for one, answers an early poll with slow_down and restarts its clock,
-// so a client that polls early keeps being told to slow down.
+// the host does next. The host must wait the interval (DeviceBegun) before
+// the first poll and WaitSeconds before each next one: Dex, for one,
+// answers an early poll with slow_down and restarts its clock, so a client
+// that polls early keeps being told to slow down. The plugin does not rely
+// on the host for this: a poll that comes early is answered here, with
+// nothing sent to the server, and says how long is left to wait.
 func (e *Engine) DevicePoll(in api.DevicePollInput) (*api.DevicePoll, *api.Error) {
 	pd, ok := e.devices[in.FlowID]
 	if !ok {
@@ -39,8 +42,12 @@ func (e *Engine) DevicePoll(in api.DevicePollInput) (*api.DevicePoll, *api.Error
 		delete(e.devices, in.FlowID)
 		return &api.DevicePoll{Status: deviceExpired, Message: expiredMessage}, nil
 	}
+	if now.Before(pd.notBefore) {
+		return e.tooEarly(pd, now), nil
+	}
 	form := url.Values{"grant_type": {grantDeviceCode}, "device_code": {pd.deviceCode}}
 	resp, herr := e.postForm(pd.endpoints.Token, form, pd.provider.ClientID, pd.secret, clientAuthMethod(pd.endpoints.TokenAuthMethods))
+	pd.notBefore = e.now().Add(pd.interval) // whatever the answer, the next poll waits an interval
 	if herr != nil {
 		return nil, e.endUnlessTransient(in.FlowID, hostFailure("polling for the device sign-in", herr))
 	}
@@ -75,6 +82,7 @@ func (e *Engine) pollRefused(flowID string, pd *pendingDevice, err error) (*api.
 			return e.waitAgain(pd, devicePending, ""), nil
 		case "slow_down":
 			pd.interval += slowDownStep // for this and every later poll
+			pd.notBefore = e.now().Add(pd.interval)
 			return e.waitAgain(pd, deviceSlowDown,
 				"the server asked to poll more slowly; polling every "+strconv.Itoa(secondsUp(pd.interval))+" s now"), nil
 		case "access_denied":
@@ -99,6 +107,16 @@ func (e *Engine) waitAgain(pd *pendingDevice, status, msg string) *api.DevicePol
 	}
 	return &api.DevicePoll{Status: status, WaitSeconds: secondsUp(pd.interval),
 		ExpiresIn: secondsUp(left), Message: msg}
+}
+
+// tooEarly answers a poll that came before the interval was up without
+// asking the server, which may count an early poll against the client
+// (RFC 8628 3.5), and tells the host how much of the wait is left.
+func (e *Engine) tooEarly(pd *pendingDevice, now time.Time) *api.DevicePoll {
+	wait := secondsUp(pd.notBefore.Sub(now))
+	return &api.DevicePoll{Status: devicePending, WaitSeconds: wait, ExpiresIn: secondsUp(pd.expires.Sub(now)),
+		Message: "polled before the interval was up, so nothing was sent to the server; wait " +
+			strconv.Itoa(wait) + " s before polling again"}
 }
 
 // endUnlessTransient keeps the flow when the host may poll again (network

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"math/big"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -100,6 +101,9 @@ type clock struct{ t time.Time }
 
 func (c *clock) now() time.Time { return c.t }
 
+// wait moves the clock as a host obeying the plugin would wait.
+func (c *clock) wait(seconds int) { c.t = c.t.Add(time.Duration(seconds) * time.Second) }
+
 func newDeviceEngine(t *testing.T) (*Engine, *testHost, *deviceServer, *clock) {
 	h := newTestHost()
 	s := newDeviceServer(t)
@@ -170,9 +174,10 @@ func TestDeviceBeginNonStandardAnswers(t *testing.T) {
 // A confidential client's secret goes in the body of the device request
 // (Dex reads it only there) and by Basic auth to the token endpoint.
 func TestDeviceConfidentialClient(t *testing.T) {
-	e, h, s, _ := newDeviceEngine(t)
+	e, h, s, c := newDeviceEngine(t)
 	p := &api.Provider{Issuer: testIssuer, ClientID: "web", ClientSecret: "s3cret", Scopes: []string{"profile"}}
 	b := beginDevice(t, e, p, false)
+	c.wait(b.Interval)
 	dev := h.requests[len(h.requests)-1]
 	form, _ := url.ParseQuery(dev.Body)
 	if form.Get("client_secret") != "s3cret" || form.Get("client_id") != "web" || dev.Headers["Authorization"] != nil {
@@ -262,7 +267,7 @@ func TestDeviceBeginFailures(t *testing.T) {
 
 // Without discovery: a token URL and a device URL are enough (GitHub).
 func TestDeviceExplicitEndpoints(t *testing.T) {
-	e, h, s, _ := newDeviceEngine(t)
+	e, h, s, c := newDeviceEngine(t)
 	p := &api.Provider{ClientID: "cli", TokenEndpoint: "https://idp.example/token",
 		DeviceAuthorizationEndpoint: "https://idp.example/device/code", Scopes: []string{"read:user"}}
 	b := beginDevice(t, e, p, false)
@@ -276,10 +281,13 @@ func TestDeviceExplicitEndpoints(t *testing.T) {
 		return &api.HTTPResponse{Status: 200, Body: "access_token=gho_x&scope=read%3Auser&token_type=bearer",
 			Headers: map[string][]string{"Content-Type": {"application/x-www-form-urlencoded"}}}, nil
 	})
-	if got, err := e.DevicePoll(api.DevicePollInput{FlowID: b.FlowID}); err != nil || got.Status != "pending" {
+	c.wait(b.Interval)
+	got, err := e.DevicePoll(api.DevicePollInput{FlowID: b.FlowID})
+	if err != nil || got.Status != "pending" {
 		t.Fatalf("poll 1: %+v %v", got, err)
 	}
-	got, err := e.DevicePoll(api.DevicePollInput{FlowID: b.FlowID})
+	c.wait(got.WaitSeconds)
+	got, err = e.DevicePoll(api.DevicePollInput{FlowID: b.FlowID})
 	if err != nil || got.Status != "signed_in" || got.Session.Scopes[0] != "read:user" {
 		t.Fatalf("poll 2: %+v %v", got, err)
 	}
@@ -294,9 +302,15 @@ func TestDeviceExplicitEndpoints(t *testing.T) {
 func TestDevicePollDecisions(t *testing.T) {
 	e, h, s, c := newDeviceEngine(t)
 	b := beginDevice(t, e, deviceProvider, false)
+	wait, waited := b.Interval, 0
 	poll := func() (*api.DevicePoll, *api.Error) {
-		c.t = c.t.Add(time.Second)
-		return e.DevicePoll(api.DevicePollInput{FlowID: b.FlowID})
+		c.wait(wait)
+		waited += wait
+		p, err := e.DevicePoll(api.DevicePollInput{FlowID: b.FlowID})
+		if p != nil {
+			wait = p.WaitSeconds
+		}
+		return p, err
 	}
 	idt := s.idToken(map[string]any{"iss": testIssuer, "aud": "cli", "sub": "alice", "email": "a@example",
 		"iat": c.t.Unix(), "exp": c.t.Add(time.Hour).Unix()})
@@ -310,7 +324,7 @@ func TestDevicePollDecisions(t *testing.T) {
 		wait   int
 	}{{"pending", 5}, {"slow_down", 10}, {"pending", 10}, {"slow_down", 15}} {
 		got, err := poll()
-		if err != nil || got.Status != want.status || got.WaitSeconds != want.wait || got.ExpiresIn != 600-(i+1) {
+		if err != nil || got.Status != want.status || got.WaitSeconds != want.wait || got.ExpiresIn != 600-waited {
 			t.Fatalf("poll %d: %+v %v, want %s wait %d", i+1, got, err, want.status, want.wait)
 		}
 		if want.status == "slow_down" && !strings.Contains(got.Message, "polling every") {
@@ -375,8 +389,9 @@ func TestDevicePollEndings(t *testing.T) {
 			if answer != nil {
 				s.polls = append(s.polls, answer)
 			}
+			clk.wait(b.Interval)
 			if c.late {
-				clk.t = clk.t.Add(600 * time.Second)
+				clk.wait(600)
 			}
 			before := len(h.requests)
 			got, err := e.DevicePoll(api.DevicePollInput{FlowID: b.FlowID})
@@ -420,5 +435,56 @@ func TestRefreshInvalidRequestMeansLoginAgain(t *testing.T) {
 	}
 	if h.secrets[profileKey("p")] != before {
 		t.Fatal("the stored sign-in changed")
+	}
+}
+
+// A poll before the interval the plugin last set is answered without a
+// request (a server may count it against the client: RFC 8628 3.5, and Dex
+// does), with how long is left to wait; the flow goes on.
+func TestDevicePollTooEarlySendsNothing(t *testing.T) {
+	e, h, s, c := newDeviceEngine(t)
+	b := beginDevice(t, e, deviceProvider, false)
+	s.polls = append(s.polls, oauthError("authorization_pending"), oauthError("slow_down"), oauthError("authorization_pending"))
+	tokenRequests := func() int {
+		n := 0
+		for _, r := range h.requests {
+			if strings.HasSuffix(r.URL, "/token") {
+				n++
+			}
+		}
+		return n
+	}
+	steps := []struct {
+		after     time.Duration // since the previous step
+		status    string
+		wait      int
+		sent      bool
+		expiresIn int
+	}{
+		{0, "pending", 5, false, 600},                        // at once after device_begin
+		{2 * time.Second, "pending", 3, false, 598},          // still early
+		{3 * time.Second, "pending", 5, true, 595},           // on time: the server says pending
+		{0, "pending", 5, false, 595},                        // at once again
+		{4500 * time.Millisecond, "pending", 1, false, 591},  // half a second early: wait rounds up
+		{500 * time.Millisecond, "slow_down", 10, true, 590}, // on time: the server says slow down
+		{5 * time.Second, "pending", 5, false, 585},          // the old interval is not enough now
+		{5 * time.Second, "pending", 10, true, 580},          // the new one is
+	}
+	sent := 0
+	for i, st := range steps {
+		c.t = c.t.Add(st.after)
+		got, err := e.DevicePoll(api.DevicePollInput{FlowID: b.FlowID})
+		if st.sent {
+			sent++
+		}
+		if err != nil || got.Status != st.status || got.WaitSeconds != st.wait || got.ExpiresIn != st.expiresIn {
+			t.Fatalf("step %d: %+v %v, want %s, wait %d, expires in %d", i, got, err, st.status, st.wait, st.expiresIn)
+		}
+		if tokenRequests() != sent {
+			t.Fatalf("step %d: %d polls reached the server, want %d", i, tokenRequests(), sent)
+		}
+		if !st.sent && !strings.Contains(got.Message, "nothing was sent to the server; wait "+strconv.Itoa(st.wait)+" s") {
+			t.Fatalf("step %d: message %q", i, got.Message)
+		}
 	}
 }

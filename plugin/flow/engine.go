@@ -18,6 +18,9 @@ type Engine struct {
 	// metadata caches discovery documents, so that login_choose and the
 	// flow it picks fetch them once (see discover_cache.go).
 	metadata map[string]cachedMetadata
+	// hostTrust is the verdict of the signature self-test, by alg: nil when
+	// the host passed (see hosttrust.go).
+	hostTrust map[string]*api.Error
 }
 
 // Tunables that are part of the documented behaviour.
@@ -36,7 +39,7 @@ const (
 // New returns an Engine that talks to host and reads the clock with now.
 func New(host Host, now func() time.Time) *Engine {
 	return &Engine{host: host, now: now, pending: map[string]*pendingLogin{},
-		devices: map[string]*pendingDevice{}, metadata: map[string]cachedMetadata{}}
+		devices: map[string]*pendingDevice{}, metadata: map[string]cachedMetadata{}, hostTrust: map[string]*api.Error{}}
 }
 
 // resolveProfile picks the profile name for a call: explicit, derived from the

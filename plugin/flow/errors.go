@@ -2,6 +2,7 @@ package flow
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -9,9 +10,9 @@ import (
 	"github.com/wasmlogin/wasmlogin/plugin/tokenresp"
 )
 
-// failf makes a flow error; see sprintf for the format verbs it takes.
+// failf makes a flow error with a message formatted as by fmt.Sprintf.
 func failf(code, format string, args ...any) *api.Error {
-	return &api.Error{Code: code, Message: sprintf(format, args...)}
+	return &api.Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
 // hostFailure turns a host function's error into the plugin's view of it:

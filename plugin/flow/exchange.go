@@ -1,11 +1,11 @@
 package flow
 
 import (
+	"net/url"
 	"strings"
 
 	"github.com/wasmlogin/wasmlogin/plugin/api"
 	"github.com/wasmlogin/wasmlogin/plugin/internal/jsonv"
-	"github.com/wasmlogin/wasmlogin/plugin/internal/url"
 	"github.com/wasmlogin/wasmlogin/plugin/tokenresp"
 )
 

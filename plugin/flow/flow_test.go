@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wasmlogin/wasmlogin/host/sigverify"
 	"github.com/wasmlogin/wasmlogin/plugin/api"
 )
 
@@ -18,6 +19,9 @@ type testHost struct {
 	requests []api.HTTPRequest
 	notes    []string
 	opened   []string
+	// verify replaces Go's crypto (the Go host's sigverify) when set.
+	verify   func(api.VerifySignatureRequest) (bool, *api.Error)
+	verified []api.VerifySignatureRequest
 }
 
 func newTestHost() *testHost { return &testHost{secrets: map[string]string{}} }
@@ -40,6 +44,13 @@ func (h *testHost) SecretGet(k string) (string, bool, *api.Error) {
 }
 func (h *testHost) SecretSet(k, v string) *api.Error { h.secrets[k] = v; return nil }
 func (h *testHost) SecretDelete(k string) *api.Error { delete(h.secrets, k); return nil }
+func (h *testHost) VerifySignature(r api.VerifySignatureRequest) (bool, *api.Error) {
+	h.verified = append(h.verified, r)
+	if h.verify != nil {
+		return h.verify(r)
+	}
+	return sigverify.Native{}.VerifySignature(r)
+}
 
 func jsonResponse(status int, body string) (*api.HTTPResponse, *api.Error) {
 	return &api.HTTPResponse{Status: status, Body: body,

@@ -18,4 +18,9 @@ type Host interface {
 	SecretGet(key string) (value string, found bool, err *api.Error)
 	SecretSet(key, value string) *api.Error
 	SecretDelete(key string) *api.Error
+	// VerifySignature is the host's platform crypto (interface crypto of
+	// the WIT world): whether req.Signature is a valid req.Alg signature
+	// of req.Message under req.JWK. bad_input means the request itself is
+	// unusable. The plugin trusts it only after a self-test (hosttrust.go).
+	VerifySignature(req api.VerifySignatureRequest) (valid bool, err *api.Error)
 }

@@ -1,10 +1,10 @@
 package flow
 
 import (
+	"net/url"
 	"strings"
 
 	"github.com/wasmlogin/wasmlogin/plugin/api"
-	"github.com/wasmlogin/wasmlogin/plugin/internal/url"
 )
 
 // get fetches a URL through the host.

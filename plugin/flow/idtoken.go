@@ -14,7 +14,7 @@ func (e *Engine) verifyIDToken(r *record, raw, nonce string) (*idtoken.Claims, *
 	if r.Endpoints.JWKS == "" || r.Endpoints.Issuer == "" {
 		return nil, failf(api.CodeIDToken, "the server sent an ID token but no JWKS URI and issuer are known to check it; configure --issuer")
 	}
-	opts := idtoken.Options{Issuer: r.Endpoints.Issuer, ClientID: r.Provider.ClientID,
+	opts := idtoken.Options{Verifier: hostVerifier{e}, Issuer: r.Endpoints.Issuer, ClientID: r.Provider.ClientID,
 		Nonce: nonce, Now: e.now(), Skew: IDTokenSkew}
 	var lastErr error
 	for attempt := 0; attempt < 2; attempt++ {
@@ -25,6 +25,14 @@ func (e *Engine) verifyIDToken(r *record, raw, nonce string) (*idtoken.Claims, *
 		claims, err := idtoken.Verify(raw, keys, opts)
 		if err == nil {
 			return claims, nil
+		}
+		if herr, ok := errors.AsType[*api.Error](err); ok {
+			// The host's crypto did not answer, or failed its self-test:
+			// that says nothing about the token.
+			if herr.Code == api.CodeUntrustedHost {
+				return nil, herr
+			}
+			return nil, hostFailure("checking the ID token's signature", herr)
 		}
 		lastErr = err
 		if !errors.Is(err, idtoken.ErrUnknownKey) {

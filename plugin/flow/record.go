@@ -1,12 +1,12 @@
 package flow
 
 import (
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/wasmlogin/wasmlogin/plugin/api"
 	"github.com/wasmlogin/wasmlogin/plugin/internal/apijson"
-	"github.com/wasmlogin/wasmlogin/plugin/internal/url"
 )
 
 // record is everything a profile keeps in the host's secret store, as one

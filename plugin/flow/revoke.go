@@ -2,13 +2,13 @@ package flow
 
 import (
 	"errors"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/wasmlogin/wasmlogin/plugin/api"
 	"github.com/wasmlogin/wasmlogin/plugin/discovery"
-	"github.com/wasmlogin/wasmlogin/plugin/internal/url"
 	"github.com/wasmlogin/wasmlogin/plugin/tokenresp"
 )
 

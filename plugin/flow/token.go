@@ -1,10 +1,10 @@
 package flow
 
 import (
+	"net/url"
 	"time"
 
 	"github.com/wasmlogin/wasmlogin/plugin/api"
-	"github.com/wasmlogin/wasmlogin/plugin/internal/url"
 	"github.com/wasmlogin/wasmlogin/plugin/tokenresp"
 )
 

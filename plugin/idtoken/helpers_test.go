@@ -10,7 +10,6 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
-	"encoding/base64"
 	"encoding/json"
 	"testing"
 )
@@ -29,8 +28,6 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
-
-var b64 = base64.RawURLEncoding
 
 func rsaJWK(kid, alg string) map[string]any {
 	jwk := map[string]any{

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wasmlogin/wasmlogin/plugin/api"
 	"github.com/wasmlogin/wasmlogin/plugin/internal/jsonv"
 )
 
@@ -29,14 +30,17 @@ type key struct {
 	// family is "RSA" for RS*/PS*, or the single JWS alg an EC or OKP key
 	// can verify (ES256, ES384, ES512, EdDSA).
 	family string
-	// Exactly one of these is set, according to family.
-	rsa *rsaPublicKey
-	ec  *ecPublicKey
-	ed  []byte // an Ed25519 public key, 32 bytes
+	// jwk is what the Verifier gets: only the members that define the key,
+	// re-encoded as base64url without padding or leading zeros.
+	jwk api.PublicJWK
 }
 
-// minRSABits follows RFC 7518 3.3 and 3.5.
-const minRSABits = 2048
+// RSA modulus sizes accepted: RFC 7518 3.3 and 3.5 require at least 2048
+// bits; the upper bound keeps a published key from costing unbounded work.
+const (
+	minRSABits = 2048
+	maxRSABits = 8192
+)
 
 // jwkJSON is the members of a JSON Web Key this package reads.
 type jwkJSON struct {
@@ -134,30 +138,37 @@ func (j *jwkJSON) parse() (key, error) {
 	switch j.Kty {
 	case "RSA":
 		k.family = "RSA"
-		k.rsa, err = j.rsaKey()
+		k.jwk, err = j.rsaKey()
 	case "EC":
-		k.family, k.ec, err = j.ecKey()
+		k.family, k.jwk, err = j.ecKey()
 	case "OKP":
 		k.family = "EdDSA"
-		k.ed, err = j.ed25519Key()
+		k.jwk, err = j.ed25519Key()
 	default:
 		return key{}, errSkip
 	}
 	return k, err
 }
 
-func (j *jwkJSON) rsaKey() (*rsaPublicKey, error) {
+// rsaKey checks the modulus size and the exponent here, before any
+// signature is checked, so that a key the verifier would refuse, or that
+// would cost it unbounded work, never reaches it.
+func (j *jwkJSON) rsaKey() (api.PublicJWK, error) {
 	n, err := decodeField(j.N, "RSA modulus n")
 	if err != nil {
-		return nil, err
+		return api.PublicJWK{}, err
 	}
 	e, err := decodeField(j.E, "RSA exponent e")
 	if err != nil {
-		return nil, err
+		return api.PublicJWK{}, err
 	}
 	n = trimLeadingZeros(n)
-	if bitLen := bitLength(n); bitLen < minRSABits {
-		return nil, errors.New("RSA key has " + strconv.Itoa(bitLen) + " bits, fewer than the required " + strconv.Itoa(minRSABits))
+	if bitLen := bitLength(n); bitLen < minRSABits || bitLen > maxRSABits {
+		return api.PublicJWK{}, errors.New("RSA key has " + strconv.Itoa(bitLen) + " bits; " +
+			strconv.Itoa(minRSABits) + " to " + strconv.Itoa(maxRSABits) + " are accepted")
+	}
+	if n[len(n)-1]&1 == 0 {
+		return api.PublicJWK{}, errors.New("RSA modulus n is even, so it is not an RSA modulus")
 	}
 	// 3 ≤ e ≤ 2³¹-1 and odd, as crypto/rsa requires.
 	e = trimLeadingZeros(e)
@@ -168,9 +179,9 @@ func (j *jwkJSON) rsaKey() (*rsaPublicKey, error) {
 		}
 	}
 	if exponent < 3 || exponent > 1<<31-1 || exponent&1 == 0 {
-		return nil, errors.New("RSA exponent e is not a valid public exponent")
+		return api.PublicJWK{}, errors.New("RSA exponent e is not a valid public exponent")
 	}
-	return &rsaPublicKey{n: n, e: exponent}, nil
+	return api.PublicJWK{Kty: "RSA", N: b64.EncodeToString(n), E: b64.EncodeToString(e)}, nil
 }
 
 func trimLeadingZeros(b []byte) []byte {
@@ -188,42 +199,54 @@ func bitLength(b []byte) int {
 	return 8*(len(b)-1) + bits.Len8(b[0])
 }
 
-func (j *jwkJSON) ecKey() (string, *ecPublicKey, error) {
-	curve := ecCurveByName(j.Crv)
-	if curve == nil {
-		return "", nil, errSkip
+// ecCurves are the curves of RFC 7518 3.4, each bound to the one JWS alg
+// that uses it, with the size of a coordinate in bytes (RFC 7518 6.2.1.2).
+var ecCurves = map[string]struct {
+	alg  string
+	size int
+}{
+	"P-256": {"ES256", 32},
+	"P-384": {"ES384", 48},
+	"P-521": {"ES512", 66},
+}
+
+// ecKey checks the coordinates' lengths; whether the point lies on the
+// curve is the verifier's to check, and it refuses the key if not.
+func (j *jwkJSON) ecKey() (string, api.PublicJWK, error) {
+	curve, ok := ecCurves[j.Crv]
+	if !ok {
+		return "", api.PublicJWK{}, errSkip
 	}
 	x, err := decodeField(j.X, "EC coordinate x")
 	if err != nil {
-		return "", nil, err
+		return "", api.PublicJWK{}, err
 	}
 	y, err := decodeField(j.Y, "EC coordinate y")
 	if err != nil {
-		return "", nil, err
+		return "", api.PublicJWK{}, err
 	}
 	if len(x) != curve.size || len(y) != curve.size {
-		return "", nil, errors.New("EC coordinates for " + j.Crv + " must be " + strconv.Itoa(curve.size) + " bytes each")
+		return "", api.PublicJWK{}, errors.New("EC coordinates for " + j.Crv + " must be " + strconv.Itoa(curve.size) + " bytes each")
 	}
-	pub, ok := curve.publicKey(x, y)
-	if !ok {
-		return "", nil, errors.New("EC point is not on curve " + j.Crv)
-	}
-	return curve.alg, pub, nil
+	return curve.alg, api.PublicJWK{Kty: "EC", Crv: j.Crv, X: b64.EncodeToString(x), Y: b64.EncodeToString(y)}, nil
 }
 
-func (j *jwkJSON) ed25519Key() ([]byte, error) {
+func (j *jwkJSON) ed25519Key() (api.PublicJWK, error) {
 	if j.Crv != "Ed25519" {
-		return nil, errSkip // Ed448 is not supported; X25519 is not for signatures
+		return api.PublicJWK{}, errSkip // Ed448 is not supported; X25519 is not for signatures
 	}
 	x, err := decodeField(j.X, "Ed25519 key x")
 	if err != nil {
-		return nil, err
+		return api.PublicJWK{}, err
 	}
 	if len(x) != 32 {
-		return nil, errors.New("Ed25519 key x must be 32 bytes")
+		return api.PublicJWK{}, errors.New("Ed25519 key x must be 32 bytes")
 	}
-	return x, nil
+	return api.PublicJWK{Kty: "OKP", Crv: "Ed25519", X: b64.EncodeToString(x)}, nil
 }
+
+// b64 is the encoding of JWS parts and JWK members (RFC 7515 2).
+var b64 = base64.RawURLEncoding
 
 // decodeField tolerates padding, which some issuers add although RFC 7518
 // forbids it; it carries no meaning.
@@ -231,7 +254,7 @@ func decodeField(value, name string) ([]byte, error) {
 	if value == "" {
 		return nil, errors.New(name + " is missing")
 	}
-	b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(value, "="))
+	b, err := b64.DecodeString(strings.TrimRight(value, "="))
 	if err != nil {
 		return nil, errors.New(name + " is not valid base64url")
 	}

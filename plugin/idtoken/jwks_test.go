@@ -29,6 +29,17 @@ func TestParseJWKSKeepsUsableKeys(t *testing.T) {
 	}
 }
 
+// The size bounds are inclusive: 2048 and 8192 bits are accepted.
+func TestParseJWKSAcceptsRSASizeBounds(t *testing.T) {
+	for _, bits := range []int{2048, 8192} {
+		jwk := rsaJWK("rsa", "")
+		jwk["n"] = b64.EncodeToString(append([]byte{0x80}, append(make([]byte, bits/8-2), 1)...))
+		if _, err := ParseJWKS(jwksJSON(jwk)); err != nil {
+			t.Errorf("%d bits: %v", bits, err)
+		}
+	}
+}
+
 func TestParseJWKSToleratesPadding(t *testing.T) {
 	jwk := rsaJWK("rsa1", "")
 	jwk["e"] = "AQAB"
@@ -39,16 +50,17 @@ func TestParseJWKSToleratesPadding(t *testing.T) {
 }
 
 func TestParseJWKSRejects(t *testing.T) {
-	offCurve := ecJWK("ec-bad")
-	y := []byte(must(b64.DecodeString(offCurve["y"].(string))))
-	y[31] ^= 1
-	offCurve["y"] = b64.EncodeToString(y)
-
 	shortCoordinate := ecJWK("ec-short")
 	shortCoordinate["x"] = b64.EncodeToString(make([]byte, 31))
 
 	shortRSA := rsaJWK("rsa-1024", "")
 	shortRSA["n"] = b64.EncodeToString(append([]byte{0x80}, make([]byte, 127)...))
+
+	longRSA := rsaJWK("rsa-8193", "")
+	longRSA["n"] = b64.EncodeToString(append([]byte{0x01}, append(make([]byte, 1023), 1)...))
+
+	evenModulus := rsaJWK("rsa-even", "")
+	evenModulus["n"] = b64.EncodeToString(append([]byte{0x80}, make([]byte, 255)...))
 
 	evenExponent := rsaJWK("rsa-e", "")
 	evenExponent["e"] = b64.EncodeToString([]byte{1, 0, 0})
@@ -62,9 +74,10 @@ func TestParseJWKSRejects(t *testing.T) {
 		{"no keys array", []byte(`{"keys_":[]}`), `jwks: the key set has no "keys" array`},
 		{"empty keys", []byte(`{"keys":[]}`), "jwks: the key set has no RSA, EC or Ed25519 signing key"},
 		{"only encryption keys", jwksJSON(map[string]any{"kty": "RSA", "use": "enc", "n": "AQAB", "e": "AQAB"}), "has no RSA, EC or Ed25519 signing key"},
-		{"EC point not on the curve", jwksJSON(offCurve), `jwks: no usable signing key; key 0 (kid "ec-bad"): EC point is not on curve P-256`},
 		{"EC coordinate too short", jwksJSON(shortCoordinate), "EC coordinates for P-256 must be 32 bytes each"},
-		{"RSA key too short", jwksJSON(shortRSA), "RSA key has 1024 bits, fewer than the required 2048"},
+		{"RSA key too short", jwksJSON(shortRSA), `jwks: no usable signing key; key 0 (kid "rsa-1024"): RSA key has 1024 bits; 2048 to 8192 are accepted`},
+		{"RSA key too long", jwksJSON(longRSA), "RSA key has 8193 bits; 2048 to 8192 are accepted"},
+		{"RSA modulus even", jwksJSON(evenModulus), "RSA modulus n is even"},
 		{"RSA exponent even", jwksJSON(evenExponent), "RSA exponent e is not a valid public exponent"},
 		{"RSA modulus missing", jwksJSON(map[string]any{"kty": "RSA", "e": "AQAB"}), "RSA modulus n is missing"},
 		{"RSA modulus not base64url", jwksJSON(map[string]any{"kty": "RSA", "n": "a+b/", "e": "AQAB"}), "RSA modulus n is not valid base64url"},
@@ -95,7 +108,7 @@ func TestUnusableKeyIsReportedByKid(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = Verify(makeToken(hdr("RS256", "old"), baseClaims(), signRS256), ks, baseOptions())
-	if err == nil || errors.Is(err, ErrUnknownKey) || !strings.Contains(err.Error(), `key "old" in the issuer's key set is unusable: RSA key has 1024 bits`) {
+	if err == nil || errors.Is(err, ErrUnknownKey) || !strings.Contains(err.Error(), `key "old" in the issuer's key set is unusable: RSA key has 1024 bits; 2048 to 8192 are accepted`) {
 		t.Fatalf("err = %v", err)
 	}
 }

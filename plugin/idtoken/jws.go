@@ -1,14 +1,14 @@
 package idtoken
 
 import (
-	"encoding/base64"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/wasmlogin/wasmlogin/plugin/api"
 	"github.com/wasmlogin/wasmlogin/plugin/internal/jsonv"
-	"github.com/wasmlogin/wasmlogin/plugin/internal/sha2"
 )
 
 // ErrUnknownKey means no key in the set matches the token. Issuers rotate
@@ -77,7 +77,7 @@ func splitJWS(raw string) (*jws, error) {
 }
 
 func decodePart(part, name string) ([]byte, error) {
-	b, err := base64.RawURLEncoding.DecodeString(part)
+	b, err := b64.DecodeString(part)
 	if err != nil {
 		return nil, errors.New("id token: " + name + " is not valid base64url")
 	}
@@ -101,9 +101,11 @@ func (t *jws) checkHeader() error {
 	return nil
 }
 
-// verifySignature picks the keys that may have signed the token and accepts
-// it if one of them verifies the signature.
-func (t *jws) verifySignature(ks *KeySet) error {
+// verifySignature picks the keys that may have signed the token and
+// accepts it if the verifier finds the signature valid under one of them.
+// Everything but the arithmetic is decided here: the alg has passed
+// checkHeader, and fits binds it to the key's type, curve and own alg.
+func (t *jws) verifySignature(ks *KeySet, v Verifier) error {
 	alg, kid := t.header.Alg, t.header.Kid
 	var candidates []key
 	for _, k := range ks.keys {
@@ -116,7 +118,7 @@ func (t *jws) verifySignature(ks *KeySet) error {
 	}
 	if len(candidates) == 0 {
 		if kid == "" {
-			return &unknownKeyError{"(no key for " + alg + ")"}
+			return fmt.Errorf("%w (no key for %s)", ErrUnknownKey, alg)
 		}
 		if reason, ok := ks.rejected[kid]; ok {
 			return errors.New("id token: key " + strconv.Quote(kid) + " in the issuer's key set is unusable: " + reason)
@@ -124,12 +126,28 @@ func (t *jws) verifySignature(ks *KeySet) error {
 		if slices.ContainsFunc(ks.keys, func(k key) bool { return k.kid == kid }) {
 			return errors.New("id token: key " + strconv.Quote(kid) + " cannot verify " + alg + " signatures")
 		}
-		return &unknownKeyError{"(kid " + strconv.Quote(kid) + ")"}
+		return fmt.Errorf("%w (kid %q)", ErrUnknownKey, kid)
 	}
+	req := api.VerifySignatureRequest{Alg: alg,
+		Message: b64.EncodeToString(t.signingInput), Signature: b64.EncodeToString(t.signature)}
+	var refused error
 	for _, k := range candidates {
-		if verify(alg, k, t.signingInput, t.signature) {
+		req.JWK = k.jwk
+		valid, err := v.VerifySignature(req)
+		switch {
+		case err == nil && valid:
 			return nil
+		case err == nil:
+		case err.Code == api.CodeBadInput:
+			// The platform refused the key itself (a point off its
+			// curve, say): the key is unusable, the token unverified.
+			refused = errors.New("id token: key " + strconv.Quote(k.kid) + " in the issuer's key set is unusable: " + err.Message)
+		default:
+			return fmt.Errorf("id token: the signature could not be checked: %w", err)
 		}
+	}
+	if refused != nil {
+		return refused
 	}
 	return errors.New("id token: signature is invalid")
 }
@@ -145,51 +163,3 @@ func (k key) fits(alg string) bool {
 	}
 	return k.family == alg
 }
-
-func verify(alg string, k key, input, sig []byte) bool {
-	if alg == "EdDSA" {
-		return k.ed != nil && ed25519Verify(k.ed, input, sig)
-	}
-	digest := hashFor(alg, input)
-	switch alg[:2] {
-	case "RS":
-		return k.rsa != nil && k.rsa.verifyPKCS1v15(digest, sig)
-	case "PS":
-		return k.rsa != nil && k.rsa.verifyPSS(digest, sig) // salt as long as the hash: RFC 7518 3.5
-	}
-	// ES256, ES384, ES512; fits has matched the key's curve to alg.
-	return k.ec != nil && k.ec.verify(digest, sig)
-}
-
-// hashFor returns the digest of input with the SHA-2 function the
-// algorithm names by its suffix.
-func hashFor(alg string, input []byte) []byte {
-	switch alg[2:] {
-	case "256":
-		return hashSum(32, input)
-	case "384":
-		return hashSum(48, input)
-	}
-	return hashSum(64, input)
-}
-
-// hashSum returns the SHA-2 digest of size bytes (32, 48 or 64) of data.
-func hashSum(size int, data []byte) []byte {
-	switch size {
-	case 32:
-		sum := sha2.Sum256(data)
-		return sum[:]
-	case 48:
-		sum := sha2.Sum384(data)
-		return sum[:]
-	}
-	sum := sha2.Sum512(data)
-	return sum[:]
-}
-
-// unknownKeyError is ErrUnknownKey with detail, as fmt.Errorf("%w (...)")
-// would make it; fmt is kept out of the plugin (see flow/format.go).
-type unknownKeyError struct{ detail string }
-
-func (e *unknownKeyError) Error() string { return ErrUnknownKey.Error() + " " + e.detail }
-func (e *unknownKeyError) Unwrap() error { return ErrUnknownKey }

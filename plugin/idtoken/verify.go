@@ -2,6 +2,7 @@ package idtoken
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"time"
@@ -9,8 +10,11 @@ import (
 	"github.com/wasmlogin/wasmlogin/plugin/internal/jsonv"
 )
 
-// Options is what the token is checked against.
+// Options is what the token is checked against, and the Verifier that
+// checks its signature.
 type Options struct {
+	// Verifier does the signature arithmetic (see Verifier).
+	Verifier Verifier
 	Issuer   string // exactly as in discovery; compared byte for byte (a tenant template: see checkIssuer)
 	ClientID string
 	// Nonce is the value sent in the authorization request. Leave it empty
@@ -43,7 +47,8 @@ type Claims struct {
 
 // Verify checks the signature of an ID token with keys, then its claims
 // as OIDC Core 3.1.3.7 requires. When the token names a key the set does
-// not have, the error satisfies errors.Is(err, ErrUnknownKey).
+// not have, the error satisfies errors.Is(err, ErrUnknownKey); when the
+// Verifier could not answer, the error wraps its *api.Error.
 func Verify(raw string, keys *KeySet, opts Options) (*Claims, error) {
 	if err := opts.check(); err != nil {
 		return nil, err
@@ -58,7 +63,7 @@ func Verify(raw string, keys *KeySet, opts Options) (*Claims, error) {
 	if err := t.checkHeader(); err != nil {
 		return nil, err
 	}
-	if err := t.verifySignature(keys); err != nil {
+	if err := t.verifySignature(keys, opts.Verifier); err != nil {
 		return nil, err
 	}
 	payload, err := decodeClaims(t.payload)
@@ -77,6 +82,8 @@ func Verify(raw string, keys *KeySet, opts Options) (*Claims, error) {
 
 func (o *Options) check() error {
 	switch {
+	case o.Verifier == nil:
+		return errors.New("id token: Options.Verifier is not set (programming error)")
 	case o.Issuer == "":
 		return errors.New("id token: Options.Issuer is empty (programming error)")
 	case o.ClientID == "":
@@ -122,7 +129,7 @@ func (c *Claims) validate(o Options) error {
 		return errors.New("id token: missing aud")
 	}
 	if !slices.Contains(c.Audience, o.ClientID) {
-		return errors.New("id token: audience " + quoteList(c.Audience) + " does not include client " + strconv.Quote(o.ClientID))
+		return errors.New(fmt.Sprintf("id token: audience %q does not include client %q", c.Audience, o.ClientID))
 	}
 	if len(c.Audience) > 1 && c.AZP == "" {
 		return errors.New("id token: azp is required when the token has several audiences")
@@ -155,74 +162,5 @@ func (c *Claims) validate(o Options) error {
 	return nil
 }
 
-// formatTime writes t as RFC 3339 in UTC, whole seconds, exactly as
-// t.UTC().Format(time.RFC3339) would for the years a NumericDate may have
-// here (1970 to 9999). It is written out because time.Format and the
-// time-zone code it reaches are a sizeable part of the Wasm plugin.
-func formatTime(t time.Time) string {
-	secs := t.Unix()
-	days, rem := secs/86400, secs%86400
-	if rem < 0 {
-		days, rem = days-1, rem+86400
-	}
-	y, m, d := civilDate(days)
-	b := make([]byte, 0, len("2006-01-02T15:04:05Z"))
-	for i, f := range [6]int64{y, m, d, rem / 3600, rem / 60 % 60, rem % 60} {
-		width := 2
-		if i == 0 {
-			width = 4
-		}
-		b = appendDigits(b, f, width)
-		b = append(b, "--T::Z"[i])
-	}
-	return string(b)
-}
-
-// civilDate converts days since 1970-01-01 to a proleptic Gregorian date
-// (the civil_from_days algorithm of https://howardhinnant.github.io/date_algorithms.html).
-func civilDate(days int64) (year, month, day int64) {
-	z := days + 719468
-	era := z / 146097
-	if z < 0 && z%146097 != 0 {
-		era--
-	}
-	doe := z - era*146097                                  // [0, 146096]
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365 // [0, 399]
-	doy := doe - (365*yoe + yoe/4 - yoe/100)               // [0, 365]
-	mp := (5*doy + 2) / 153                                // [0, 11], from March
-	day = doy - (153*mp+2)/5 + 1
-	month = mp + 3
-	if month > 12 {
-		month -= 12
-	}
-	year = yoe + era*400
-	if month <= 2 {
-		year++
-	}
-	return year, month, day
-}
-
-// appendDigits appends n (not negative) zero-padded to width digits.
-func appendDigits(b []byte, n int64, width int) []byte {
-	var buf [20]byte
-	i := len(buf)
-	for n > 0 || width > 0 {
-		i--
-		buf[i] = byte('0' + n%10)
-		n /= 10
-		width--
-	}
-	return append(b, buf[i:]...)
-}
-
-// quoteList formats a list as fmt's %q does: ["a" "b"].
-func quoteList(list []string) string {
-	b := []byte{'['}
-	for i, s := range list {
-		if i > 0 {
-			b = append(b, ' ')
-		}
-		b = strconv.AppendQuote(b, s)
-	}
-	return string(append(b, ']'))
-}
+// formatTime writes t as RFC 3339 in UTC, whole seconds.
+func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }

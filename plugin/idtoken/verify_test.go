@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wasmlogin/wasmlogin/host/sigverify"
 )
 
 const (
@@ -16,8 +18,9 @@ const (
 
 var testNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
+// baseOptions checks signatures with Go's crypto, as the Go host does.
 func baseOptions() Options {
-	return Options{Issuer: testIssuer, ClientID: testClient, Nonce: testNonce, Now: testNow, Skew: time.Minute, RequireNonce: true}
+	return Options{Verifier: sigverify.Native{}, Issuer: testIssuer, ClientID: testClient, Nonce: testNonce, Now: testNow, Skew: time.Minute, RequireNonce: true}
 }
 
 func baseClaims() map[string]any {

@@ -6,10 +6,9 @@
 package pkce
 
 import (
+	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
-	"errors"
-
-	"github.com/wasmlogin/wasmlogin/plugin/internal/sha2"
 )
 
 // secretBytes is 256 bits: RFC 7636 7.1 asks for at least 256 bits of
@@ -18,27 +17,28 @@ const secretBytes = 32
 
 // NewVerifier returns a fresh code verifier. It is kept by the client until
 // the code is redeemed and must never appear in the authorization request.
-func NewVerifier() (string, error) {
+func NewVerifier() string {
 	return randomString()
 }
 
 // Challenge is what the authorization request carries instead of the
 // verifier, with code_challenge_method=S256.
 func Challenge(verifier string) string {
-	sum := sha2.Sum256([]byte(verifier))
+	sum := sha256.Sum256([]byte(verifier))
 	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
 // RandomToken returns an unguessable value for the state and nonce
 // parameters; they tie the redirect and the ID token to this login attempt.
-func RandomToken() (string, error) {
+func RandomToken() string {
 	return randomString()
 }
 
-func randomString() (string, error) {
+func randomString() string {
+	// On wasip1, crypto/rand reads the host's random_get, which every host
+	// must wire to the OS's CSPRNG (wit/EMBEDDING.md). rand.Read cannot
+	// fail: without randomness the program stops rather than carry on.
 	b := make([]byte, secretBytes)
-	if err := readRandom(b); err != nil {
-		return "", errors.New("pkce: no randomness available: " + err.Error())
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
 }

@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/wasmlogin/wasmlogin/plugin/internal/jsonv"
-	"github.com/wasmlogin/wasmlogin/plugin/internal/url"
 )
 
 // fields is a decoded response: values are what jsonv.Value.Any produces

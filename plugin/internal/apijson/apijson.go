@@ -172,8 +172,30 @@ func Fields(p any) []jsonv.Field {
 		}
 	case *api.UserinfoResult:
 		return []jsonv.Field{jsonv.Always("profile", &p.Profile), jsonv.Always("claims", &p.Claims)}
+	case *api.PublicJWK:
+		return publicJWKFields(p)
+	case *api.VerifySignatureRequest:
+		return []jsonv.Field{
+			jsonv.Always("alg", &p.Alg),
+			jsonv.Always("jwk", publicJWKFields(&p.JWK)),
+			jsonv.Always("message", &p.Message),
+			jsonv.Always("signature", &p.Signature),
+		}
+	case *api.VerifySignatureResult:
+		return []jsonv.Field{jsonv.Always("valid", &p.Valid)}
 	}
 	panic("apijson: not an api payload type")
+}
+
+func publicJWKFields(p *api.PublicJWK) []jsonv.Field {
+	return []jsonv.Field{
+		jsonv.Always("kty", &p.Kty),
+		jsonv.OmitEmpty("crv", &p.Crv),
+		jsonv.OmitEmpty("n", &p.N),
+		jsonv.OmitEmpty("e", &p.E),
+		jsonv.OmitEmpty("x", &p.X),
+		jsonv.OmitEmpty("y", &p.Y),
+	}
 }
 
 func sessionFields(p *api.Session) []jsonv.Field {

@@ -65,7 +65,13 @@ var full = []any{
 	&api.TokenExchangeResult{AccessToken: "AT", IssuedTokenType: "urn:ietf:params:oauth:token-type:access_token",
 		TokenType: "Bearer", ExpiresAt: 1800000000, Scope: "read"},
 	&api.UserinfoResult{Profile: "p", Claims: map[string]any{"sub": "alice", "email_verified": true}},
+	&fullJWK,
+	&api.VerifySignatureRequest{Alg: "ES256", JWK: fullJWK, Message: "bWVzc2FnZQ", Signature: "c2ln"},
+	&api.VerifySignatureResult{Valid: true},
 }
+
+// fullJWK has every member set, which no real key has.
+var fullJWK = api.PublicJWK{Kty: "EC", Crv: "P-256", N: "n-_", E: "AQAB", X: "eA", Y: "eQ"}
 
 func zeroOf(v any) any { return reflect.New(reflect.TypeOf(v).Elem()).Interface() }
 

@@ -1,11 +1,11 @@
 package jsonv
 
 import (
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/wasmlogin/wasmlogin/plugin/internal/strsort"
 )
 
 // Writer appends JSON to B, putting in the commas and colons. That keys and
@@ -85,12 +85,7 @@ func (w *Writer) Any(v any) {
 
 // sortedKeys is the order in which encoding/json writes a map's members.
 func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	strsort.Strings(keys)
-	return keys
+	return slices.Sorted(maps.Keys(m))
 }
 
 const hexDigits = "0123456789abcdef"
