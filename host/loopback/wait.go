@@ -104,9 +104,10 @@ func (l *Listener) Wait(ctx context.Context, handle func(callbackURL string) Pag
 			return u, nil
 		default:
 		}
-		return "", fmt.Errorf("the browser never came back to %s within the time limit (%w); "+
+		// ctx.Err() is not shown: "context deadline exceeded" tells a user nothing.
+		return "", fmt.Errorf("the browser never came back to %s within the time limit; "+
 			"try again, or use --no-browser or the device flow if the browser cannot reach this machine",
-			l.redirectURI, ctx.Err())
+			l.redirectURI)
 	}
 }
 

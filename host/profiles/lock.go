@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -36,7 +37,14 @@ func lockFile(ctx context.Context, path string) (func(), error) {
 	defer cancel()
 	ok, err := l.TryLockContext(ctx, 10*time.Millisecond)
 	if err != nil || !ok {
-		return nil, fmt.Errorf("another wasmlogin process holds %s and did not finish within 2 minutes: %v", path, err)
+		// Said in words: Go's "context deadline exceeded" tells a user nothing.
+		switch {
+		case errors.Is(ctx.Err(), context.DeadlineExceeded):
+			return nil, fmt.Errorf("another wasmlogin process holds %s and did not finish within 2 minutes; try again when it has", path)
+		case ctx.Err() != nil:
+			return nil, fmt.Errorf("cancelled while waiting for another wasmlogin process to release %s", path)
+		}
+		return nil, fmt.Errorf("cannot lock %s: %v", path, err)
 	}
 	return func() { l.Unlock() }, nil
 }
