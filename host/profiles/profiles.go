@@ -30,6 +30,11 @@ type Entry struct {
 	// Allowed are the origins the plugin may reach for this profile: the
 	// issuer, explicit endpoints and those its discovery document named.
 	Allowed []string `json:"allowed_origins"`
+	// Store is the secret store the sign-in was kept in ("keyring" or
+	// "file"), so later commands look there without being told again.
+	Store string `json:"store,omitempty"`
+	// Network is how this profile's provider is reached (settings.go).
+	Network Network `json:"network,omitzero"`
 }
 
 // Dir is the configuration directory: WASMLOGIN_CONFIG_DIR, else
@@ -127,6 +132,9 @@ func (ix *Index) Find(name string, p *api.Provider) (string, Entry, error) {
 		if e, ok := ix.Profiles[ix.Default]; ok {
 			return ix.Default, e, nil
 		}
+	}
+	if len(ix.Profiles) > 0 {
+		return "", Entry{}, noDefault(ix)
 	}
 	return "", Entry{}, &api.Error{Code: api.CodeLoginRequired, Message: "not signed in; run login --issuer URL --client-id ID"}
 }
