@@ -64,9 +64,8 @@ func (c *command) runLogin(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	p.ClientSecret = ""
 	if err := c.updateIndex(ctx, func(ix *profiles.Index) error {
-		ix.Profiles[session.Profile] = profiles.Entry{Provider: p, Allowed: guard.Allowed()}
+		ix.Profiles[session.Profile] = c.entryFor(p, guard.Allowed())
 		ix.Default = session.Profile
 		return nil
 	}); err != nil {
@@ -89,13 +88,15 @@ func (c *command) runLogin(ctx context.Context) error {
 	return nil
 }
 
-// preferredFlow is the user's explicit wish, if any: --device, or
-// --no-browser, which asks for the browser flow with a pasted redirect.
+// preferredFlow is the user's explicit wish, if any: --device; or
+// --no-browser, which asks for the browser flow with a pasted redirect;
+// or --no-open, whose help promises the browser flow's URL, printed: on a
+// machine without a display it must not turn into a device code.
 func (c *command) preferredFlow() string {
 	switch {
 	case c.device:
 		return "device"
-	case c.noBrowser:
+	case c.noBrowser, c.noOpen:
 		return "browser"
 	}
 	return ""
@@ -124,6 +125,7 @@ func (c *command) loginProvider(ix *profiles.Index, missing string, presets bool
 			return p, err
 		}
 	}
+	p.Scopes = c.scopesFor(&p) // validate.go
 	if p.ClientID == "" || (p.Issuer == "" && p.TokenEndpoint == "") {
 		return p, &api.Error{Code: api.CodeBadInput, Message: missing}
 	}
