@@ -43,7 +43,7 @@ func TestCorporateNetwork(t *testing.T) {
 	// The company's authority is not trusted yet: a certificate problem,
 	// said so, with how to trust it; not a network blip to retry.
 	r := w.svcLogin("--profile", "corp")
-	wantFail(t, r, 6, "the TLS certificate of "+op.Issuer+" is not trusted here: it is signed by an unknown authority")
+	wantFail(t, r, 6, "the TLS certificate of "+op.Issuer+" is not trusted here (x509: certificate signed by unknown authority). If your network has its own certificate authority")
 	mustContain(t, "stderr", r.stderr, "pass the authority's certificate in a PEM file with --ca-file FILE (or set SSL_CERT_FILE=FILE)")
 	if strings.Contains(r.stderr, "try again") || tunnels() == 0 {
 		t.Fatalf("tunnels %d, stderr %s", tunnels(), r.stderr)

@@ -32,7 +32,7 @@ func (g *Guard) certificateProblem(origin string, err error) *api.Error {
 	var msg string
 	switch {
 	case errors.As(err, &unknown):
-		msg = fmt.Sprintf("the TLS certificate of %s is not trusted here: it is signed by an unknown authority (%v). "+
+		msg = fmt.Sprintf("the TLS certificate of %s is not trusted here (%v). "+
 			"If your network has its own certificate authority (a company proxy that inspects TLS, or an internal server), trust it: %s",
 			origin, unknown, g.trustHint)
 	case errors.As(err, &hostname):
