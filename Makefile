@@ -19,7 +19,7 @@ FUZZ      := plugin/internal/jsonv:FuzzParse:60000 plugin/internal/jsonv:FuzzWri
              plugin/flow:FuzzCallback:25000 host/sigverify:FuzzVerify:4000
 FUZZTIME  ?= 60s
 
-.PHONY: all wasm conformance-guest test test-go test-python test-node test-unit fuzz fuzz-counted demo bench clean
+.PHONY: all wasm conformance-guest test test-go test-python test-node test-unit fuzz fuzz-counted demo try bench clean
 
 all: wasm
 
@@ -94,6 +94,11 @@ endef
 
 demo:
 	$(GO) run ./examples/demo
+
+# Every command by hand against the local test provider: starts it on
+# 127.0.0.1 and prints the flags to use from another terminal.
+try:
+	@$(GO) run ./internal/testop/cmd/opserver -try
 
 # One table, one run, one machine (internal/bench): plugin size; `token`
 # warm, cold and its peak RSS beside a native keyring reader; a PKCE

@@ -67,7 +67,8 @@ func TestPresetMicrosoftCommonTenant(t *testing.T) {
 	start := time.Now()
 	w.must("login", "--provider", "microsoft", "--issuer", f.URL+"/{tenant}/v2.0", "--client-id", client, "--profile", "ms", "--timeout", "20s")
 	auth := f.requests("/common/oauth2/v2.0/authorize")
-	if len(auth) != 1 || !strings.HasPrefix(auth[0].Query.Get("redirect_uri"), "http://localhost:") ||
+	// Two: the plugin shows the server the request, then the browser goes.
+	if len(auth) != 2 || auth[0].Query.Encode() != auth[1].Query.Encode() || !strings.HasPrefix(auth[0].Query.Get("redirect_uri"), "http://localhost:") ||
 		auth[0].Query.Get("scope") != "openid profile offline_access" {
 		t.Fatalf("authorization requests %v", auth)
 	}

@@ -73,7 +73,7 @@ func run(ctx context.Context, realBrowser bool) error {
 		{"logout", "--profile", "demo"},
 	}
 	for _, args := range steps {
-		say("\n$ host %s", join(args))
+		say("\n$ wasmlogin %s", join(args))
 		if code := cli.Main(ctx, args, env); code != 0 {
 			return fmt.Errorf("%s exited with %d", args[0], code)
 		}

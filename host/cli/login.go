@@ -73,9 +73,10 @@ func (c *command) runLogin(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	p.ClientSecret = ""
 	if err := c.updateIndex(ctx, func(ix *profiles.Index) error {
-		ix.Profiles[session.Profile] = profiles.Entry{Provider: p, Allowed: guard.Allowed(), GitHosts: c.keptGitHosts(ix, session.Profile)}
+		entry := c.entryFor(p, guard.Allowed())
+		entry.GitHosts = c.keptGitHosts(ix, session.Profile)
+		ix.Profiles[session.Profile] = entry
 		ix.Default = session.Profile
 		return nil
 	}); err != nil {
@@ -121,13 +122,15 @@ func (c *command) newProfileName(ix *profiles.Index, p *api.Provider) (string, e
 	return name, nil
 }
 
-// preferredFlow is the user's explicit wish, if any: --device, or
-// --no-browser, which asks for the browser flow with a pasted redirect.
+// preferredFlow is the user's explicit wish, if any: --device; or
+// --no-browser, which asks for the browser flow with a pasted redirect;
+// or --no-open, whose help promises the browser flow's URL, printed: on a
+// machine without a display it must not turn into a device code.
 func (c *command) preferredFlow() string {
 	switch {
 	case c.device:
 		return "device"
-	case c.noBrowser:
+	case c.noBrowser, c.noOpen:
 		return "browser"
 	}
 	return ""
@@ -156,6 +159,7 @@ func (c *command) loginProvider(ix *profiles.Index, missing string, presets bool
 			return p, err
 		}
 	}
+	p.Scopes = c.scopesFor(&p) // validate.go
 	if p.ClientID == "" || (p.Issuer == "" && p.TokenEndpoint == "") {
 		return p, &api.Error{Code: api.CodeBadInput, Message: missing}
 	}

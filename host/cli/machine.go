@@ -27,17 +27,17 @@ type machineFlags struct {
 func (m *machineFlags) register(c *command, fs *flag.FlagSet) {
 	switch c.name {
 	case "login":
-		fs.BoolVar(&m.clientCredentials, "client-credentials", false, "")
-		fs.StringVar(&m.authMethod, "auth-method", "", "")
-		fs.StringVar(&c.provider.RevocationEndpoint, "revocation-url", "", "")
+		fs.BoolVar(&m.clientCredentials, "client-credentials", false, "the client credentials grant (RFC 6749 4.4): a service client signs in as itself; secret via --client-secret-env")
+		fs.StringVar(&m.authMethod, "auth-method", "", "how the client authenticates: `basic|post` (default: from discovery, basic first)")
+		fs.StringVar(&c.provider.RevocationEndpoint, "revocation-url", "", "revocation endpoint `URL` (RFC 7009) for servers whose discovery names none")
 	case "exchange":
-		fs.StringVar(&c.scopes, "scopes", "", "")
-		fs.StringVar(&m.subjectProfile, "subject-profile", "", "")
-		fs.BoolVar(&m.subjectStdin, "subject-token-stdin", false, "")
-		fs.StringVar(&m.subjectType, "subject-token-type", "", "")
-		fs.StringVar(&m.requestedType, "requested-token-type", "", "")
-		fs.Func("audience", "", func(v string) error { m.audience = append(m.audience, v); return nil })
-		fs.Func("resource", "", func(v string) error { m.resource = append(m.resource, v); return nil })
+		fs.StringVar(&c.scopes, "scopes", "", "`scopes` for the issued token, separated by spaces")
+		fs.StringVar(&m.subjectProfile, "subject-profile", "", "use this `profile`'s token as the subject (refreshed when needed)")
+		fs.BoolVar(&m.subjectStdin, "subject-token-stdin", false, "read the subject token from stdin (never from the command line)")
+		fs.StringVar(&m.subjectType, "subject-token-type", "", "`type` of the subject: access_token (default), refresh_token, id_token, jwt or a URI")
+		fs.StringVar(&m.requestedType, "requested-token-type", "", "the `type` of token wanted (default: the server decides)")
+		fs.Func("audience", "where the token will be used, a logical `name`; repeatable", func(v string) error { m.audience = append(m.audience, v); return nil })
+		fs.Func("resource", "where the token will be used, an absolute `URI`; repeatable", func(v string) error { m.resource = append(m.resource, v); return nil })
 	}
 }
 
@@ -76,13 +76,14 @@ func (c *command) clientLogin(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	p.ClientSecret, p.PromptClientSecret = "", false
 	dir, err := profiles.Dir(c.env.Getenv)
 	if err != nil {
 		return err
 	}
 	if err := profiles.Update(ctx, dir, func(ix *profiles.Index) error {
-		ix.Profiles[tok.Profile] = profiles.Entry{Provider: p, Allowed: guard.Allowed(), GitHosts: c.keptGitHosts(ix, tok.Profile)}
+		entry := c.entryFor(p, guard.Allowed())
+		entry.GitHosts = c.keptGitHosts(ix, tok.Profile)
+		ix.Profiles[tok.Profile] = entry
 		ix.Default = tok.Profile
 		return nil
 	}); err != nil {
@@ -129,7 +130,7 @@ func (c *command) exchange(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	name, entry, err := ix.Find(c.profile, &c.provider)
+	name, entry, err := c.findProfile(ix)
 	if err != nil {
 		return err
 	}

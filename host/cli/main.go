@@ -11,9 +11,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
+	"github.com/wasmlogin/wasmlogin/host/profiles"
 	"github.com/wasmlogin/wasmlogin/host/secretstore"
 	"github.com/wasmlogin/wasmlogin/plugin/api"
 )
@@ -28,11 +28,15 @@ type Env struct {
 	Store secretstore.Store
 	// OpenBrowser, when set, replaces $BROWSER and the OS default.
 	OpenBrowser func(url string) error
+	// Program is how the user invokes this program, for help and
+	// messages (program.go); empty means "wasmlogin".
+	Program string
 }
 
 // Std is the process's own environment.
 func Std() Env {
-	return Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+	return Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv,
+		Program: ProgramName(os.Args[0], "")}
 }
 
 // command holds one invocation's flags.
@@ -50,6 +54,7 @@ type command struct {
 	headerOut     bool     // token --header
 	gitUsername   string   // git-credential --username
 	gitHosts      []string // login --git-host
+	presetOrigins []string // the preset's origins beyond its issuer (presets.Preset.Origins)
 	tokenEnv      string   // exec --env
 	noOpen        bool
 	noBrowser     bool // login --no-browser: no browser here, paste the redirect
@@ -60,22 +65,33 @@ type command struct {
 	redirectPath  string
 	presetName    string            // login --provider
 	tenant        string            // login --tenant
-	presetOrigins []string          // the preset's origins beyond its issuer (presets.Preset.Origins)
 	lastPhase     time.Time         // for WASMLOGIN_TIMING
 	spent         phaseSpend        // for WASMLOGIN_TIMING
 	opened        secretstore.Store // openStore's result: the file store derives its key once
+	network       profiles.Network  // --ca-file, --client-cert, --client-key
+	recorded      profiles.Entry    // the index entry of the profile worked on (settings.go)
 
 	machine machineFlags // login --client-credentials, exchange (machine.go)
 }
 
 // Main runs one command line and returns the process exit code.
 func Main(ctx context.Context, args []string, env Env) int {
+	if env.Program == "" {
+		env.Program = defaultProgram
+	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(env.Stdout, usageText)
-		if len(args) == 0 {
-			return ExitUsage
+		if len(args) == 2 && args[0] == "help" { // help COMMAND
+			if _, ok := specOf(args[1]); ok {
+				args = []string{args[1], "--help"}
+			}
 		}
-		return ExitOK
+		if len(args) < 2 || args[1] != "--help" {
+			fmt.Fprint(env.Stdout, overallHelp(env.Program))
+			if len(args) == 0 {
+				return ExitUsage
+			}
+			return ExitOK
+		}
 	}
 	c := &command{env: env, name: args[0]}
 	var rest []string // arguments after the flags, for exec and git-credential
@@ -90,15 +106,16 @@ func Main(ctx context.Context, args []string, env Env) int {
 		"userinfo":           c.userinfo,
 	}[c.name]
 	if run == nil {
-		fmt.Fprintf(env.Stderr, "unknown command %q; run with --help to see the commands\n", c.name)
+		fmt.Fprintf(env.Stderr, "unknown command %q; `%s --help` lists the commands\n", c.name, env.Program)
 		return ExitUsage
 	}
 	fs := c.flags()
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(env.Stdout, usageText)
+			fmt.Fprint(env.Stdout, commandHelp(env.Program, c.name, fs))
 			return ExitOK
 		}
+		fmt.Fprintf(env.Stderr, "%s: %s; `%s %s --help` lists its flags\n", c.name, parseErrorText(err), env.Program, c.name)
 		return ExitUsage
 	}
 	rest = fs.Args()
@@ -107,14 +124,14 @@ func Main(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintln(env.Stderr, "git-credential: git calls it with one action: get, store or erase")
 		return ExitUsage
 	case c.name == "use" && len(rest) != 1:
-		fmt.Fprintln(env.Stderr, "use: name one profile, e.g. use work (profiles lists them)")
+		fmt.Fprintf(env.Stderr, "use: name one profile, e.g. `%s use work` (`%s profiles` lists them)\n", env.Program, env.Program)
 		return ExitUsage
 	case c.name != "exec" && c.name != "git-credential" && c.name != "use" && len(rest) > 0:
-		fmt.Fprintf(env.Stderr, "%s: unexpected argument %q; see --help\n", c.name, rest[0])
+		fmt.Fprintf(env.Stderr, "%s: unexpected argument %q; `%s %s --help` lists its flags\n", c.name, rest[0], env.Program, c.name)
 		return ExitUsage
 	}
-	if c.scopes != "" {
-		c.provider.Scopes = strings.Fields(strings.ReplaceAll(c.scopes, ",", " "))
+	if err := c.checkFlags(); err != nil { // validate.go
+		return c.fail(err)
 	}
 	c.phase("start")
 	err := run(ctx)
@@ -123,67 +140,6 @@ func Main(ctx context.Context, args []string, env Env) int {
 		return c.fail(err)
 	}
 	return ExitOK
-}
-
-func (c *command) flags() *flag.FlagSet {
-	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-	fs.SetOutput(c.env.Stderr)
-	fs.Usage = func() { fmt.Fprintf(c.env.Stderr, "run with --help for the flags of %s\n", c.name) }
-	fs.StringVar(&c.profile, "profile", "", "")
-	fs.StringVar(&c.provider.Issuer, "issuer", "", "")
-	fs.StringVar(&c.provider.ClientID, "client-id", "", "")
-	fs.BoolVar(&c.jsonOut, "json", false, "")
-	fs.BoolVar(&c.verbose, "verbose", false, "")
-	fs.StringVar(&c.store, "store", "", "")
-	switch c.name {
-	case "login":
-		fs.StringVar(&c.scopes, "scopes", "", "")
-		fs.StringVar(&c.provider.AuthorizationEndpoint, "auth-url", "", "")
-		fs.StringVar(&c.provider.TokenEndpoint, "token-url", "", "")
-		fs.StringVar(&c.provider.JWKSURI, "jwks-url", "", "")
-		fs.Func("auth-param", "", func(kv string) error {
-			k, v, ok := strings.Cut(kv, "=")
-			if !ok || k == "" {
-				return fmt.Errorf("--auth-param wants NAME=VALUE, got %q", kv)
-			}
-			if c.provider.ExtraAuthParams == nil {
-				c.provider.ExtraAuthParams = map[string]string{}
-			}
-			c.provider.ExtraAuthParams[k] = v
-			return nil
-		})
-		fs.StringVar(&c.secretEnv, "client-secret-env", "", "")
-		fs.BoolVar(&c.provider.PromptClientSecret, "client-secret-prompt", false, "")
-		fs.StringVar(&c.redirectHost, "redirect-host", "", "") // "" is 127.0.0.1 unless a preset says otherwise
-		fs.StringVar(&c.presetName, "provider", "", "")
-		fs.StringVar(&c.tenant, "tenant", "", "")
-		fs.IntVar(&c.redirectPort, "redirect-port", 0, "")
-		fs.StringVar(&c.redirectPath, "redirect-path", "/callback", "")
-		fs.BoolVar(&c.noOpen, "no-open", false, "")
-		fs.BoolVar(&c.noBrowser, "no-browser", false, "")
-		fs.BoolVar(&c.device, "device", false, "")
-		fs.StringVar(&c.provider.DeviceAuthorizationEndpoint, "device-url", "", "")
-		fs.DurationVar(&c.timeout, "timeout", 5*time.Minute, "")
-		fs.Func("git-host", "", func(v string) error {
-			for _, h := range strings.Split(v, ",") {
-				host, err := gitHostFlag(h)
-				if err != nil {
-					return err
-				}
-				c.gitHosts = append(c.gitHosts, host)
-			}
-			return nil
-		})
-	case "token":
-		fs.BoolVar(&c.forceRefresh, "force-refresh", false, "")
-		fs.BoolVar(&c.headerOut, "header", false, "")
-	case "git-credential":
-		fs.StringVar(&c.gitUsername, "username", "oauth2", "")
-	case "exec":
-		fs.StringVar(&c.tokenEnv, "env", "ACCESS_TOKEN", "")
-	}
-	c.machine.register(c, fs)
-	return fs
 }
 
 // fail reports an error in the form asked for and picks the exit code.

@@ -25,7 +25,7 @@ func (c *command) servedToken() (*api.TokenResult, error) {
 	if err != nil {
 		return nil, nil
 	}
-	name, _, err := ix.Find(c.profile, &c.provider)
+	name, _, err := c.findProfile(ix)
 	if err != nil {
 		return nil, nil // the plugin path says what is missing
 	}

@@ -44,12 +44,9 @@ func (c *command) chooseStore() (secretstore.Store, error) {
 	if c.env.Store != nil {
 		return c.env.Store, nil
 	}
-	kind := c.store
-	if kind == "" {
-		kind = c.env.Getenv("WASMLOGIN_STORE")
-	}
+	kind := c.storeKind() // settings.go
 	switch kind {
-	case "", "keyring":
+	case "keyring":
 		service := c.env.Getenv("WASMLOGIN_KEYRING_SERVICE")
 		if service == "" {
 			service = keyringService
@@ -62,7 +59,7 @@ func (c *command) chooseStore() (secretstore.Store, error) {
 		}
 		pass := c.env.Getenv("WASMLOGIN_STORE_PASSPHRASE")
 		if pass == "" {
-			return nil, &api.Error{Code: api.CodeBadInput, Message: "--store=file needs the passphrase in WASMLOGIN_STORE_PASSPHRASE"}
+			return nil, &api.Error{Code: api.CodeBadInput, Message: "the encrypted file store (--store=file, or the store this profile was signed in with) needs its passphrase in WASMLOGIN_STORE_PASSPHRASE"}
 		}
 		return secretstore.EncryptedFile(filepath.Join(dir, "secrets.enc"), []byte(pass))
 	}
@@ -79,7 +76,10 @@ func (c *command) services(allowed, granted []string) (*engine.Services, *httpgu
 	}
 	// WASMLOGIN_HTTP_TIMEOUT shortens (or lengthens) the per-request bound.
 	timeout, _ := time.ParseDuration(c.env.Getenv("WASMLOGIN_HTTP_TIMEOUT"))
-	guard := httpguard.New(httpguard.Options{Timeout: timeout})
+	guard, err := c.newGuard(timeout) // settings.go
+	if err != nil {
+		return nil, nil, err
+	}
 	for _, o := range allowed {
 		if o != "" {
 			guard.Allow(o)

@@ -17,7 +17,7 @@ func (c *command) withProfile(ctx context.Context, run func(profile api.ProfileR
 	if err != nil {
 		return err
 	}
-	name, entry, err := ix.Find(c.profile, &c.provider)
+	name, entry, err := c.findProfile(ix)
 	if err != nil {
 		return err
 	}

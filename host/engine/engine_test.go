@@ -22,6 +22,10 @@ type scriptedHTTP struct {
 func (s *scriptedHTTP) Do(_ context.Context, req api.HTTPRequest) api.Reply[api.HTTPResponse] {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if req.Method == "GET" && strings.Contains(req.URL, "response_type=code") {
+		// login_begin's look at the authorization URL: accepted, to the login page.
+		return api.Reply[api.HTTPResponse]{OK: &api.HTTPResponse{Status: 302, Headers: map[string][]string{"Location": {"/login"}}}}
+	}
 	for suffix, body := range s.answers {
 		if strings.HasSuffix(strings.SplitN(req.URL, "?", 2)[0], suffix) {
 			return api.Reply[api.HTTPResponse]{OK: &api.HTTPResponse{Status: 200, Body: body,

@@ -15,10 +15,13 @@ import (
 // learnedFields are the metadata members whose origins the host may add to
 // the allowlist: the endpoints the plugin itself calls over the back
 // channel (OpenID Connect Discovery 1.0 section 3, RFC 8414 section 2,
-// RFC 8628 section 4, RFC 9126 section 5). The authorization endpoint is
-// not among them: only the browser visits it. Any other member, however it
-// is named, teaches nothing.
+// RFC 8628 section 4, RFC 9126 section 5), and the authorization endpoint,
+// which login_begin requests once, without following redirects, so that a
+// client or redirect URI the server refuses is reported before a browser
+// opens (RFC 6749 4.1.2.1). Any other member, however it is named, teaches
+// nothing.
 var learnedFields = []string{
+	"authorization_endpoint",
 	"token_endpoint",
 	"jwks_uri",
 	"userinfo_endpoint",

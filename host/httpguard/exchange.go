@@ -79,6 +79,9 @@ func (g *Guard) transportError(ctx context.Context, origin, doing string, err er
 				capitalize(doing), origin, g.timeout),
 		}
 	}
+	if cert := g.certificateProblem(origin, err); cert != nil {
+		return cert
+	}
 	if errors.Is(err, context.Canceled) {
 		return &api.Error{Code: api.HostUnavailable, Message: fmt.Sprintf("the request to %s was cancelled", origin)}
 	}

@@ -39,9 +39,14 @@ type Options struct {
 	// Issuer is the configured issuer, whose discovery document alone may
 	// widen the allowlist; see SetIssuer.
 	Issuer string
-	// Client replaces the HTTP client (tests). The guard uses a copy with
-	// redirect following turned off; the caller's client is not modified.
+	// Client replaces the HTTP client (tests; NewTransport's settings).
+	// The guard uses a copy with redirect following turned off; the
+	// caller's client is not modified.
 	Client *http.Client
+	// TrustHint and ClientCertHint finish the messages about refused TLS
+	// certificates with how this host's user trusts a certificate
+	// authority or gives a client certificate; empty means a generic hint.
+	TrustHint, ClientCertHint string
 }
 
 // Guard executes HTTP requests for the plugin under the allowlist policy.
@@ -50,6 +55,8 @@ type Guard struct {
 	client   *http.Client
 	timeout  time.Duration
 	maxBytes int64
+
+	trustHint, clientCertHint string
 
 	mu            sync.Mutex
 	allowed       map[string]struct{} // origins, see originOf
@@ -69,6 +76,13 @@ func New(opts Options) *Guard {
 	}
 	if g.maxBytes <= 0 {
 		g.maxBytes = DefaultMaxResponseBytes
+	}
+	g.trustHint, g.clientCertHint = opts.TrustHint, opts.ClientCertHint
+	if g.trustHint == "" {
+		g.trustHint = defaultTrustHint
+	}
+	if g.clientCertHint == "" {
+		g.clientCertHint = defaultClientCertHint
 	}
 	var c http.Client
 	if opts.Client != nil {

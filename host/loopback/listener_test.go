@@ -246,6 +246,9 @@ func TestTimeoutMessage(t *testing.T) {
 	if err == nil || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v", err)
 	}
+	if strings.Contains(err.Error(), "context deadline exceeded") {
+		t.Errorf("Go's context error reaches the user: %v", err)
+	}
 	for _, want := range []string{"never came back", l.RedirectURI(), "try again", "--no-browser"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("message lacks %q: %v", want, err)

@@ -131,9 +131,8 @@ func (l *Listener) Wait(ctx context.Context, handle func(callbackURL string) Ver
 			return u, nil
 		default:
 		}
-		return "", fmt.Errorf("the browser never came back to %s within the time limit (%w); "+
-			"try again, or use --no-browser or the device flow if the browser cannot reach this machine",
-			l.redirectURI, ctx.Err())
+		return "", &timedOut{cause: ctx.Err(), msg: fmt.Sprintf("the browser never came back to %s within the time limit; "+
+			"try again, or use --no-browser or the device flow if the browser cannot reach this machine", l.redirectURI)}
 	}
 }
 
@@ -165,3 +164,14 @@ func writePage(w http.ResponseWriter, p Page) {
 		f.Flush()
 	}
 }
+
+// timedOut says in words that the wait ran out. Go's "context deadline
+// exceeded" tells a user nothing, so it is not in the text; it is still
+// what the error unwraps to, for callers that check.
+type timedOut struct {
+	msg   string
+	cause error
+}
+
+func (e *timedOut) Error() string { return e.msg }
+func (e *timedOut) Unwrap() error { return e.cause }

@@ -33,6 +33,11 @@ type Entry struct {
 	// GitHosts are the hosts (host[:port]) git-credential answers for, set
 	// with login --git-host; empty means the issuer's host.
 	GitHosts []string `json:"git_hosts,omitempty"`
+	// Store is the secret store the sign-in was kept in ("keyring" or
+	// "file"), so later commands look there without being told again.
+	Store string `json:"store,omitempty"`
+	// Network is how this profile's provider is reached (settings.go).
+	Network Network `json:"network,omitzero"`
 }
 
 // Dir is the configuration directory: WASMLOGIN_CONFIG_DIR, else
@@ -130,6 +135,9 @@ func (ix *Index) Find(name string, p *api.Provider) (string, Entry, error) {
 		if e, ok := ix.Profiles[ix.Default]; ok {
 			return ix.Default, e, nil
 		}
+	}
+	if len(ix.Profiles) > 0 {
+		return "", Entry{}, noDefault(ix)
 	}
 	return "", Entry{}, &api.Error{Code: api.CodeLoginRequired, Message: "not signed in; run login --issuer URL --client-id ID"}
 }

@@ -255,7 +255,10 @@ func (f *fileStore) lockFile() (func(), error) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if ok, err := l.TryLockContext(ctx, 10*time.Millisecond); err != nil || !ok {
-		return nil, fmt.Errorf("another process held the secret store file's lock for a minute: %v", err)
+		if ctx.Err() != nil { // in words, not Go's "context deadline exceeded"
+			return nil, fmt.Errorf("another process held the secret store file's lock (%s.lock) for a minute; try again when it has finished", f.path)
+		}
+		return nil, fmt.Errorf("cannot lock the secret store file: %v", err)
 	}
 	return func() { l.Unlock() }, nil
 }

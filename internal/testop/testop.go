@@ -12,6 +12,7 @@ package testop
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -73,11 +74,18 @@ type Options struct {
 	// ExtraRedirectURIs are registered in addition to DefaultRedirectURIs
 	// for both clients.
 	ExtraRedirectURIs []string
+	// TLS, when set, serves https with this configuration (tests of
+	// certificate authorities and proxies). Host then names the issuer's
+	// host, which its certificate must cover; the server still listens on
+	// 127.0.0.1, so a name other than that needs a proxy to reach it.
+	TLS  *tls.Config
+	Host string
 }
 
 // OP is a running OpenID Provider.
 type OP struct {
-	// Issuer is http://127.0.0.1:PORT (no trailing slash).
+	// Issuer is http://127.0.0.1:PORT (no trailing slash), or
+	// https://HOST:PORT with Options.TLS.
 	Issuer string
 	// Username and Password are the example user's credentials for the
 	// login form (and the device flow's login form).
@@ -111,6 +119,14 @@ func Start(opts Options) (*OP, error) {
 		return nil, fmt.Errorf("testop: listen: %w", err)
 	}
 	issuer := "http://" + ln.Addr().String()
+	if opts.TLS != nil {
+		host := opts.Host
+		if host == "" {
+			host = "127.0.0.1"
+		}
+		ln = tls.NewListener(ln, opts.TLS)
+		issuer = "https://" + net.JoinHostPort(host, fmt.Sprint(ln.Addr().(*net.TCPAddr).Port))
+	}
 
 	users := storage.NewUserStore(issuer)
 	st := newStorage(users, opts)

@@ -45,9 +45,14 @@ const (
 	HostRedirect       = "redirect"        // never reported: redirects are returned as responses
 	HostTimeout        = "timeout"
 	HostConnect        = "connect"
-	HostTooLarge       = "too_large" // the response body exceeded the host's cap
-	HostUnavailable    = "unavailable"
-	HostDenied         = "denied" // the user or the host declined (prompt, browser)
+	// HostCertificate: the server's TLS certificate was not accepted (an
+	// unknown authority, another name, expired) or it refused the client's.
+	// Unlike connect it is not transient: trying again meets the same
+	// certificate.
+	HostCertificate = "certificate"
+	HostTooLarge    = "too_large" // the response body exceeded the host's cap
+	HostUnavailable = "unavailable"
+	HostDenied      = "denied" // the user or the host declined (prompt, browser)
 )
 
 // Reply is the envelope around every value crossing the boundary.

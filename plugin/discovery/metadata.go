@@ -25,6 +25,9 @@ type Metadata struct {
 	DeviceAuthorizationEndpoint string
 	IntrospectionEndpoint       string
 	EndSessionEndpoint          string
+	// PushedAuthorizationRequestEndpoint (RFC 9126 5): where the client
+	// may push its authorization request before sending the browser.
+	PushedAuthorizationRequestEndpoint string
 
 	ScopesSupported                   []string
 	ResponseTypesSupported            []string
@@ -100,6 +103,7 @@ func (m *Metadata) fields() []jsonv.Field {
 		jsonv.Always("device_authorization_endpoint", &m.DeviceAuthorizationEndpoint),
 		jsonv.Always("introspection_endpoint", &m.IntrospectionEndpoint),
 		jsonv.Always("end_session_endpoint", &m.EndSessionEndpoint),
+		jsonv.Always("pushed_authorization_request_endpoint", &m.PushedAuthorizationRequestEndpoint),
 		jsonv.Always("scopes_supported", &m.ScopesSupported),
 		jsonv.Always("response_types_supported", &m.ResponseTypesSupported),
 		jsonv.Always("grant_types_supported", &m.GrantTypesSupported),
@@ -128,6 +132,7 @@ func (m *Metadata) checkEndpoints() error {
 		{"device_authorization_endpoint", m.DeviceAuthorizationEndpoint},
 		{"introspection_endpoint", m.IntrospectionEndpoint},
 		{"end_session_endpoint", m.EndSessionEndpoint},
+		{"pushed_authorization_request_endpoint", m.PushedAuthorizationRequestEndpoint},
 	}
 	for _, o := range optional {
 		if o.value == "" {

@@ -60,10 +60,15 @@ func (e *Engine) LoginBegin(in api.LoginBeginInput) (*api.LoginBegun, *api.Error
 		pl.nonce = pkce.RandomToken()
 	}
 	flowID := pkce.RandomToken()
+	// The server sees the request before the browser does, so a client or
+	// redirect URI it refuses is reported now (authrequest.go).
+	authURL, aerr := e.authorizationRequest(pl)
+	if aerr != nil {
+		return nil, aerr
+	}
 	e.dropStale()
 	e.pending[flowID] = pl
 
-	authURL := authorizationURL(pl)
 	begun := &api.LoginBegun{FlowID: flowID, Profile: profile, AuthorizationURL: authURL}
 	e.host.Notify("info", "Open this URL in your browser to sign in:\n\n  "+authURL+"\n")
 	if in.OpenBrowser {
@@ -74,30 +79,6 @@ func (e *Engine) LoginBegin(in api.LoginBeginInput) (*api.LoginBegun, *api.Error
 		}
 	}
 	return begun, nil
-}
-
-func authorizationURL(pl *pendingLogin) string {
-	q := url.Values{}
-	for k, v := range pl.provider.ExtraAuthParams {
-		q.Set(k, v)
-	}
-	q.Set("response_type", "code")
-	q.Set("client_id", pl.provider.ClientID)
-	q.Set("redirect_uri", pl.redirectURI)
-	if len(pl.provider.Scopes) > 0 {
-		q.Set("scope", strings.Join(pl.provider.Scopes, scopeSeparator(&pl.provider)))
-	}
-	q.Set("state", pl.state)
-	q.Set("code_challenge", pkce.Challenge(pl.verifier))
-	q.Set("code_challenge_method", "S256")
-	if pl.nonce != "" {
-		q.Set("nonce", pl.nonce)
-	}
-	sep := "?"
-	if strings.Contains(pl.endpoints.Authorization, "?") {
-		sep = "&"
-	}
-	return pl.endpoints.Authorization + sep + q.Encode()
 }
 
 // LoginComplete validates the redirect the browser came back with, exchanges

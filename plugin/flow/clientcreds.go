@@ -27,6 +27,9 @@ func (e *Engine) ClientCredentials(in api.ClientCredentialsInput) (*api.TokenRes
 	default:
 		return nil, failf(api.CodeBadInput, "client authentication method %q is not supported; use client_secret_basic or client_secret_post", clean(in.AuthMethod))
 	}
+	if err := checkScopes(p.Scopes); err != nil {
+		return nil, err
+	}
 	profile, perr := e.resolveProfile(in.ProfileRef)
 	if perr != nil {
 		return nil, perr

@@ -59,6 +59,7 @@ func (e *Engine) findEndpoints(p *api.Provider, requirePKCE bool) (endpoints, *a
 		IssParameter:     md.AuthorizationResponseIssParameterSupported,
 		TokenAuthMethods: md.TokenEndpointAuthMethodsSupported, OIDC: md.JWKSURI != "",
 		ScopesSupported: md.ScopesSupported, Device: md.DeviceAuthorizationEndpoint,
+		PushedAuthorization: md.PushedAuthorizationRequestEndpoint,
 	}, nil
 }
 

@@ -25,7 +25,7 @@ func hostFailure(what string, e *api.Error) *api.Error {
 			return failf(api.CodeTransient, "%s: %s", what, e.Message)
 		}
 		return failf(api.CodeTransient, "%s: %s; check your network and try again", what, e.Message)
-	case api.HostDisallowedHost:
+	case api.HostDisallowedHost, api.HostCertificate:
 		return failf(api.CodeInvalidResp, "%s: %s", what, e.Message)
 	case api.HostTooLarge:
 		return failf(api.CodeInvalidResp, "%s: the answer was larger than the host accepts", what)

@@ -35,6 +35,9 @@ func (e *Engine) TokenExchange(in api.TokenExchangeInput) (*api.TokenExchangeRes
 			return nil, failf(api.CodeBadInput, "resource %q must be an absolute URI without a fragment (RFC 8693 2.1)", clean(res))
 		}
 	}
+	if err := checkScopes(in.Scopes); err != nil {
+		return nil, err
+	}
 	profile, perr := e.resolveProfile(in.ProfileRef)
 	if perr != nil {
 		return nil, perr

@@ -14,11 +14,15 @@ import (
 // testHost is a host double for the unit layer: secrets in a map and HTTP
 // answered by a function. End-to-end tests use the real host and servers.
 type testHost struct {
-	secrets  map[string]string
-	http     func(api.HTTPRequest) (*api.HTTPResponse, *api.Error)
-	requests []api.HTTPRequest
-	notes    []string
-	opened   []string
+	secrets map[string]string
+	http    func(api.HTTPRequest) (*api.HTTPResponse, *api.Error)
+	// authorize answers login_begin's look at the authorization URL
+	// (authrequest.go); nil plays a server that accepts it and redirects
+	// to its login page.
+	authorize func(api.HTTPRequest) (*api.HTTPResponse, *api.Error)
+	requests  []api.HTTPRequest
+	notes     []string
+	opened    []string
 	// verify replaces Go's crypto (the Go host's sigverify) when set.
 	verify   func(api.VerifySignatureRequest) (bool, *api.Error)
 	verified []api.VerifySignatureRequest
@@ -28,6 +32,12 @@ func newTestHost() *testHost { return &testHost{secrets: map[string]string{}} }
 
 func (h *testHost) HTTP(r api.HTTPRequest) (*api.HTTPResponse, *api.Error) {
 	h.requests = append(h.requests, r)
+	if r.Method == "GET" && strings.Contains(r.URL, "response_type=code") {
+		if h.authorize != nil {
+			return h.authorize(r)
+		}
+		return &api.HTTPResponse{Status: 302, Headers: map[string][]string{"Location": {"/login"}}}, nil
+	}
 	return h.http(r)
 }
 func (h *testHost) OpenBrowser(u string) (bool, *api.Error) {

@@ -14,6 +14,9 @@ import (
 // withProviderOptions checks the options and applies the token endpoint
 // authentication method, which explicit configuration decides over discovery.
 func withProviderOptions(p *api.Provider, ep endpoints) (endpoints, *api.Error) {
+	if err := checkScopes(p.Scopes); err != nil {
+		return ep, err
+	}
 	switch p.ScopeSeparator {
 	case "", " ", ",":
 	default:

@@ -51,6 +51,9 @@ type endpoints struct {
 	// Device is the device authorization endpoint (RFC 8628), only needed
 	// while starting a device sign-in.
 	Device string `json:"-"`
+	// PushedAuthorization is the PAR endpoint (RFC 9126), only needed
+	// while starting a browser sign-in (authrequest.go).
+	PushedAuthorization string `json:"-"`
 }
 
 const recordVersion = 1

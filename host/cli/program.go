@@ -1,0 +1,30 @@
+package cli
+
+import (
+	"path/filepath"
+	"strings"
+)
+
+// defaultProgram names this program where nothing better is known: the
+// name `go install .../host/cmd/wasmlogin` gives it.
+const defaultProgram = "wasmlogin"
+
+// ProgramName is how help and messages name this program: as the user
+// invoked it (the executable's name, without .exe), so copied commands
+// work. `go run` builds into a temporary go-build directory under a name
+// the user never typed; then goRun, the go run command line that builds
+// this main package (e.g. "go run ./host"), is what they can type again,
+// or defaultProgram when goRun is empty.
+func ProgramName(arg0, goRun string) string {
+	dir, base := filepath.Split(filepath.Clean(arg0))
+	if base == "" || base == "." {
+		return defaultProgram
+	}
+	if filepath.Base(dir) == "exe" && strings.Contains(filepath.ToSlash(dir), "/go-build") {
+		if goRun != "" {
+			return goRun
+		}
+		return defaultProgram
+	}
+	return strings.TrimSuffix(base, ".exe")
+}
