@@ -45,7 +45,7 @@ export function discoveryURLs(issuer) {
   return [`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`, `${o}/.well-known/oauth-authorization-server${pathname.replace(/\/$/, '')}`]
 }
 // The metadata fields (RFC 8414 2, OIDC Discovery 3, RFC 9126 5) that name where the plugin sends requests.
-const ENDPOINT_FIELDS = ['token_endpoint', 'jwks_uri', 'userinfo_endpoint', 'revocation_endpoint',
+const ENDPOINT_FIELDS = ['authorization_endpoint', 'token_endpoint', 'jwks_uri', 'userinfo_endpoint', 'revocation_endpoint',
   'device_authorization_endpoint', 'pushed_authorization_request_endpoint']
 // learnOrigins widens the allowlist, and nothing else does: only from the issuer's own metadata, fetched from one
 // of its discovery URLs, that names the issuer exactly (RFC 8414 3.3), and only by the endpoints the plugin uses.

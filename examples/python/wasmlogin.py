@@ -78,7 +78,7 @@ def discovery_urls(issuer):
             origin(issuer) + "/.well-known/oauth-authorization-server" + urlsplit(issuer).path.removesuffix("/"))
 
 # The metadata fields (RFC 8414 2, OIDC Discovery 3, RFC 9126 5) that name where the plugin sends requests.
-ENDPOINT_FIELDS = ("token_endpoint", "jwks_uri", "userinfo_endpoint", "revocation_endpoint",
+ENDPOINT_FIELDS = ("authorization_endpoint", "token_endpoint", "jwks_uri", "userinfo_endpoint", "revocation_endpoint",
                    "device_authorization_endpoint", "pushed_authorization_request_endpoint")
 
 def learn_origins(req, resp):

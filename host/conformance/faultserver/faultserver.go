@@ -36,7 +36,7 @@ const (
 
 // learnable are the discovery fields from which a host may learn origins;
 // the correct document names a separate origin in each, "learned_<field>".
-var learnable = []string{"token_endpoint", "jwks_uri", "userinfo_endpoint", "revocation_endpoint",
+var learnable = []string{"authorization_endpoint", "token_endpoint", "jwks_uri", "userinfo_endpoint", "revocation_endpoint",
 	"device_authorization_endpoint", "pushed_authorization_request_endpoint"}
 
 // stall bounds how long /slow and /slow-body keep a request waiting when
@@ -163,7 +163,7 @@ func (s *Server) serveBase(w http.ResponseWriter, r *http.Request) {
 	case path == "/slash-issuer/.well-known/openid-configuration":
 		writeJSON(w, s.doc(base+"/slash-issuer/", Elsewhere))
 	case strings.HasPrefix(path, "/unlisted/") && strings.HasSuffix(path, "/.well-known/openid-configuration"):
-		// A correct document, plus one field outside the six a host may
+		// A correct document, plus one field outside the seven a host may
 		// learn from, naming the origin nobody allowed.
 		issuer := base + strings.TrimSuffix(path, "/.well-known/openid-configuration")
 		field := strings.TrimPrefix(strings.TrimSuffix(path, "/.well-known/openid-configuration"), "/unlisted/")
@@ -176,7 +176,7 @@ func (s *Server) serveBase(w http.ResponseWriter, r *http.Request) {
 }
 
 // correctDoc is a discovery document for issuer, found at its well-known
-// URL, that names a separate learnable origin in each of the six fields.
+// URL, that names a separate learnable origin in each of the seven fields.
 func (s *Server) correctDoc(issuer string) map[string]any {
 	doc := map[string]any{
 		"issuer":                   issuer,
