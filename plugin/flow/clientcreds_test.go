@@ -2,6 +2,8 @@ package flow
 
 import (
 	"encoding/base64"
+	"encoding/json"
+	"maps"
 	"net/url"
 	"strings"
 	"testing"
@@ -11,8 +13,17 @@ import (
 )
 
 // discoveryWith is discoveryDoc with extra members (e.g. the auth methods).
+// discoveryWith is discoveryDoc with the members in extra (`"name":value,...`)
+// added or replacing its own: the plugin refuses a document that names a
+// member twice.
 func discoveryWith(extra string) string {
-	return strings.TrimSuffix(discoveryDoc, "}") + "," + extra + "}"
+	var doc, more map[string]json.RawMessage
+	if json.Unmarshal([]byte(discoveryDoc), &doc) != nil || json.Unmarshal([]byte("{"+extra+"}"), &more) != nil {
+		panic("discoveryWith: not JSON members: " + extra)
+	}
+	maps.Copy(doc, more)
+	b, _ := json.Marshal(doc)
+	return string(b)
 }
 
 // machineServer answers discovery with doc and the token endpoint with

@@ -48,9 +48,9 @@ func (p *parser) digits() error {
 	return errInvalidChar
 }
 
-// str reads the rest of a string whose opening quote is consumed. Like
-// encoding/json it turns invalid UTF-8 and unpaired surrogate escapes into
-// U+FFFD rather than failing.
+// str reads the rest of a string whose opening quote is consumed. Unlike
+// encoding/json, which repairs them to U+FFFD, it refuses invalid UTF-8 and
+// unpaired surrogate escapes (ErrInvalidUTF8).
 func (p *parser) str() (string, error) {
 	start := p.pos
 	// Most strings need no unescaping and no repair: return them as they are.
@@ -84,7 +84,10 @@ func (p *parser) str() (string, error) {
 			p.pos++
 		default:
 			r, size := utf8.DecodeRune(p.data[p.pos:])
-			b = utf8.AppendRune(b, r) // RuneError, size 1, for a bad byte
+			if r == utf8.RuneError && size == 1 {
+				return "", ErrInvalidUTF8
+			}
+			b = append(b, p.data[p.pos:p.pos+size]...)
 			p.pos += size
 		}
 	}
@@ -118,7 +121,9 @@ func (p *parser) escape(b []byte) ([]byte, error) {
 			return b, err
 		}
 		if utf16.IsSurrogate(r) {
-			r = p.lowSurrogate(r)
+			if r = p.lowSurrogate(r); r == utf8.RuneError {
+				return b, ErrInvalidUTF8
+			}
 		}
 		return utf8.AppendRune(b, r), nil
 	}
@@ -127,7 +132,7 @@ func (p *parser) escape(b []byte) ([]byte, error) {
 }
 
 // lowSurrogate completes a surrogate pair when a matching \u escape follows;
-// otherwise the surrogate alone is U+FFFD and what follows is read on its own.
+// otherwise it returns U+FFFD, which str refuses.
 func (p *parser) lowSurrogate(high rune) rune {
 	if p.pos+6 <= len(p.data) && p.data[p.pos] == '\\' && p.data[p.pos+1] == 'u' {
 		save := p.pos

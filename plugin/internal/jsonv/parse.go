@@ -32,6 +32,17 @@ var (
 	// ErrTooDeep: arrays and objects nest more than the limit.
 	ErrTooDeep = errors.New("nested too deeply")
 
+	// ErrDuplicateName: an object names one member twice. RFC 8259 4 leaves
+	// the meaning open and parsers differ (first wins, last wins), which is
+	// how a claim or an endpoint can be smuggled past one reader and into
+	// another; RFC 7515 4 lets a JWS parser refuse such a header, and this
+	// parser refuses it everywhere.
+	ErrDuplicateName = errors.New("an object names a member twice")
+	// ErrInvalidUTF8: a string holds bytes that are not UTF-8, or a \u
+	// escape of an unpaired surrogate (RFC 8259 8.1, 8.2). Repairing them
+	// would let two different inputs read as one string.
+	ErrInvalidUTF8 = errors.New("a string is not valid UTF-8")
+
 	errInvalidChar  = errors.New("invalid character")
 	errControlChar  = errors.New("control character in a string")
 	errInvalidEsc   = errors.New("invalid escape in a string")
@@ -57,6 +68,9 @@ func ParseDepth(data []byte, maxDepth int) (Value, error) {
 type parser struct {
 	data []byte
 	pos  int
+	// names holds, per nesting level, the member names of a large open
+	// object (see hasMember); nil for small ones.
+	names []map[string]struct{}
 }
 
 // document keeps the open arrays and objects on an explicit stack instead
@@ -86,7 +100,8 @@ func (p *parser) document(maxDepth int) (Value, error) {
 			if !empty {
 				open = append(open, v)
 				if v.kind == KindObject {
-					if err := p.memberName(&open[len(open)-1]); err != nil {
+					p.forgetNames(len(open) - 1)
+					if err := p.memberName(&open[len(open)-1], len(open)-1); err != nil {
 						return Value{}, err
 					}
 				}
@@ -113,7 +128,7 @@ func (p *parser) document(maxDepth int) (Value, error) {
 			if c == ',' {
 				p.pos++
 				if top.kind == KindObject {
-					if err := p.memberName(top); err != nil {
+					if err := p.memberName(top, len(open)-1); err != nil {
 						return Value{}, err
 					}
 				}
@@ -146,8 +161,9 @@ func (p *parser) closes(k Kind) (bool, error) {
 	return true, nil
 }
 
-// memberName reads `"name" :` and starts a member of obj with it.
-func (p *parser) memberName(obj *Value) error {
+// memberName reads `"name" :` and starts a member of obj, the open object
+// at nesting level depth, with it.
+func (p *parser) memberName(obj *Value, depth int) error {
 	c, err := p.next()
 	if err != nil {
 		return err
@@ -167,8 +183,46 @@ func (p *parser) memberName(obj *Value) error {
 		return errInvalidChar
 	}
 	p.pos++
+	if p.hasMember(obj, depth, name) {
+		return ErrDuplicateName
+	}
 	obj.members = append(obj.members, Member{Name: name})
 	return nil
+}
+
+// hasMember reports whether obj, the open object at level depth, already
+// has a member name. Objects in OAuth documents have a few dozen members;
+// past that a set keeps a hostile document with many members from costing
+// quadratic time.
+func (p *parser) hasMember(obj *Value, depth int, name string) bool {
+	const scanLimit = 32
+	if len(obj.members) <= scanLimit {
+		for _, m := range obj.members {
+			if m.Name == name {
+				return true
+			}
+		}
+		return false
+	}
+	set := p.names[depth]
+	if set == nil {
+		set = make(map[string]struct{}, 2*len(obj.members))
+		for _, m := range obj.members {
+			set[m.Name] = struct{}{}
+		}
+		p.names[depth] = set
+	}
+	_, seen := set[name]
+	set[name] = struct{}{}
+	return seen
+}
+
+// forgetNames starts level depth afresh for a newly opened object.
+func (p *parser) forgetNames(depth int) {
+	for len(p.names) <= depth {
+		p.names = append(p.names, nil)
+	}
+	p.names[depth] = nil
 }
 
 // next skips whitespace and returns the byte there without consuming it.

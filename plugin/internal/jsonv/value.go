@@ -3,12 +3,15 @@
 // codec made up some 600 KB of the 4.5 MB Wasm plugin. Payloads are
 // described by Field tables, written by hand, one per type.
 //
-// Parse reads a whole document into a Value tree. It is strict RFC 8259,
-// and it accepts exactly the documents encoding/json.Valid accepts, with one
-// exception: nesting is limited to MaxDepth. Numbers keep their literal text,
-// so nothing is rounded until a caller asks for an int64 or a float64.
-// Duplicate object keys are kept in the tree; lookups and conversions take
-// the last one, as encoding/json does.
+// Parse reads a whole document into a Value tree. It is strict RFC 8259: it
+// accepts only documents encoding/json.Valid accepts, and refuses three
+// kinds that encoding/json takes: nesting deeper than MaxDepth, an object
+// that names a member twice (ErrDuplicateName) and strings that are not
+// UTF-8 (ErrInvalidUTF8), which encoding/json silently resolves (last
+// member wins, U+FFFD). Both are ways to make two readers of one document
+// disagree, so an ID token, a token response or a discovery document that
+// has them is refused. Numbers keep their literal text, so nothing is
+// rounded until a caller asks for an int64 or a float64.
 //
 // Writer appends JSON, escaping strings byte for byte as encoding/json does
 // by default, so the bytes the host sees did not change.
