@@ -18,7 +18,7 @@ import (
 // definition (host/cli/flags.go), which host/cli's tests hold together.
 var commandFlags = map[string][]string{
 	"login": {"auth-method", "auth-param", "auth-url", "ca-file", "client-cert", "client-credentials", "client-id", "client-key",
-		"client-secret-env", "client-secret-prompt", "device", "device-url", "issuer", "json", "jwks-url", "no-browser", "no-open",
+		"client-secret-env", "client-secret-prompt", "device", "device-url", "git-host", "issuer", "json", "jwks-url", "no-browser", "no-open",
 		"profile", "provider", "redirect-host", "redirect-path", "redirect-port", "revocation-url", "scopes", "store", "tenant",
 		"timeout", "token-url", "verbose"},
 	"token":    {"ca-file", "client-cert", "client-id", "client-key", "force-refresh", "header", "issuer", "json", "profile", "store", "verbose"},

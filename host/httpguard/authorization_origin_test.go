@@ -33,7 +33,7 @@ func TestDiscoveryTeachesAuthorizationAndPAREndpoints(t *testing.T) {
 	}))
 	defer issuer.Close()
 
-	g := New(Options{})
+	g := New(Options{Issuer: issuer.URL})
 	g.Allow(issuer.URL)
 	wantOK(t, get(t, g, issuer.URL+"/.well-known/openid-configuration"))
 	if resp := wantOK(t, get(t, g, authorize.URL+"/authorize?client_id=x&response_type=code")); resp.Status != http.StatusFound {

@@ -140,7 +140,7 @@ func TestDiscoveryUnlistedFieldsTeachNothing(t *testing.T) {
 	evil := endpointServer(t)
 	issuer := docServer(t, "", func(iss string) string {
 		return metadata(iss, map[string]string{
-			"authorization_endpoint": evil.URL + "/a", "introspection_endpoint": evil.URL + "/i",
+			"introspection_endpoint": evil.URL + "/i",
 			"registration_endpoint": evil.URL + "/r", "end_session_endpoint": evil.URL + "/e",
 			"service_documentation": evil.URL + "/d", "x_custom_endpoint": evil.URL + "/x",
 		})
