@@ -86,6 +86,14 @@ func userinfo() int32 {
 	return serve(&in, func() (any, *api.Error) { return result(engine.Userinfo(in)) })
 }
 
+//go:wasmexport describe
+func describe() int32 {
+	var in api.Empty
+	return serve(&in, func() (any, *api.Error) {
+		return &api.PluginInfo{Version: api.Version, Contract: api.Contract}, nil
+	})
+}
+
 // result keeps a nil *O from becoming a non-nil interface, so that "ok" is
 // left out instead of written from a nil pointer.
 func result[O any](out *O, err *api.Error) (any, *api.Error) {

@@ -27,7 +27,12 @@ func (r *Runtime) Instance(ctx context.Context, s *Services) (*Instance, error) 
 		return nil, fmt.Errorf("starting the flow plugin: %w", err)
 	}
 	p.SetLogger(func(extism.LogLevel, string) {}) // the plugin speaks through notify
-	return &Instance{plugin: p, services: s}, nil
+	inst := &Instance{plugin: p, services: s}
+	if err := checkContract(ctx, inst); err != nil {
+		inst.Close(ctx)
+		return nil, err
+	}
+	return inst, nil
 }
 
 // Close ends the instance.

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/extism/go-pdk"
+	"github.com/wasmlogin/wasmlogin/plugin/api"
 )
 
 // The host functions of wit/flow.wit (interfaces host and crypto) that the
@@ -77,6 +78,15 @@ func ok(v any) []byte {
 // fn's reply becomes the call's output.
 func passThrough(fn func(uint64) uint64) int32 {
 	pdk.Output(relay(fn, pdk.Input()))
+	return 0
+}
+
+// describe claims the contract of the flow plugin, so that hosts load the
+// guest exactly as they load the plugin (they refuse another contract).
+//
+//go:wasmexport describe
+func describe() int32 {
+	pdk.Output(ok(map[string]string{"version": "conformance-kit", "contract": api.Contract}))
 	return 0
 }
 

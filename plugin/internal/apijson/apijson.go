@@ -170,6 +170,8 @@ func Fields(p any) []jsonv.Field {
 			jsonv.OmitEmpty("expires_at", &p.ExpiresAt),
 			jsonv.OmitEmpty("scope", &p.Scope),
 		}
+	case *api.PluginInfo:
+		return []jsonv.Field{jsonv.Always("version", &p.Version), jsonv.Always("contract", &p.Contract)}
 	case *api.UserinfoResult:
 		return []jsonv.Field{jsonv.Always("profile", &p.Profile), jsonv.Always("claims", &p.Claims)}
 	case *api.PublicJWK:

@@ -68,6 +68,7 @@ var full = []any{
 	&fullJWK,
 	&api.VerifySignatureRequest{Alg: "ES256", JWK: fullJWK, Message: "bWVzc2FnZQ", Signature: "c2ln"},
 	&api.VerifySignatureResult{Valid: true},
+	&api.PluginInfo{Version: "1.2.3", Contract: "0.2.0"},
 }
 
 // fullJWK has every member set, which no real key has.
