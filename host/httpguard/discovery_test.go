@@ -141,7 +141,7 @@ func TestDiscoveryUnlistedFieldsTeachNothing(t *testing.T) {
 	issuer := docServer(t, "", func(iss string) string {
 		return metadata(iss, map[string]string{
 			"introspection_endpoint": evil.URL + "/i",
-			"registration_endpoint": evil.URL + "/r", "end_session_endpoint": evil.URL + "/e",
+			"registration_endpoint":  evil.URL + "/r", "end_session_endpoint": evil.URL + "/e",
 			"service_documentation": evil.URL + "/d", "x_custom_endpoint": evil.URL + "/x",
 		})
 	})
