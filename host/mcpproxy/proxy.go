@@ -35,10 +35,9 @@ type Options struct {
 	// http.DefaultClient. Its Timeout, if any, bounds whole responses,
 	// event streams included, so it is best left zero.
 	HTTPClient *http.Client
-	// Warn, if set, hears of a message that could not be delivered when the
-	// bridge carries on regardless: a notification or a response the server
-	// refused. (A request that could not be delivered is answered to the
-	// local client with a JSON-RPC error instead.)
+	// Warn, if set, hears of each message that could not be delivered while
+	// the bridge carries on: a notification or response, or a request (which
+	// is also answered to the local client with a JSON-RPC error).
 	Warn func(error)
 }
 
@@ -169,6 +168,7 @@ func (b *bridge) answerUndelivered(ctx context.Context, req *jsonrpc.Request, er
 	if ctx.Err() != nil {
 		err = context.Cause(ctx)
 	}
+	b.warn(fmt.Errorf("the request %q was not delivered to %s: %w", req.Method, b.endpoint, err))
 	wire := serverError(err)
 	if wire == nil {
 		wire = &jsonrpc.Error{Code: jsonrpc.CodeInternalError,
