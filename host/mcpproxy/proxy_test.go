@@ -30,7 +30,7 @@ const hangGuard = 30 * time.Second
 
 // piped starts Run on one end of two pipes and returns the client's end as
 // a transport, and the channel Run's result arrives on.
-func piped(t *testing.T, o Options) (mcp.Transport, <-chan error) {
+func piped(t testing.TB, o Options) (mcp.Transport, <-chan error) {
 	t.Helper()
 	toProxy, fromClient := io.Pipe()
 	toClient, fromProxy := io.Pipe()
