@@ -19,7 +19,7 @@ FUZZ      := plugin/internal/jsonv:FuzzParse:60000 plugin/internal/jsonv:FuzzWri
              plugin/flow:FuzzCallback:25000 host/sigverify:FuzzVerify:4000
 FUZZTIME  ?= 60s
 
-.PHONY: all wasm conformance-guest test test-go test-python test-node test-unit fuzz fuzz-counted demo try bench clean
+.PHONY: all wasm conformance-guest test test-go test-python test-node test-mcp test-unit fuzz fuzz-counted demo try bench clean
 
 all: wasm
 
@@ -35,7 +35,7 @@ conformance-guest:
 # The whole suite: unit tests, end-to-end sign-ins against real servers,
 # the real Secret Service and a real headless browser. .ci/run provides the
 # keyring and browser; see README.
-test: test-go test-python test-node
+test: test-go test-python test-node test-mcp
 	$(MAKE) --no-print-directory fuzz-counted
 
 # The conformance kit runs from its own directory (go test's local
@@ -51,6 +51,22 @@ test-python: $(PY_VENV)/.installed
 # The Node.js host (examples/node), installed from its lockfile.
 test-node: examples/node/node_modules/.installed
 	cd examples/node && node --no-warnings --test
+
+# The official MCP conformance suite's client suites (auth, backcompat,
+# draft, extensions) against each MCP client, each with its expected
+# failures (internal/mcpconformance/run.sh); Node.js 22 and the suite come
+# from that folder's lockfile. Binaries and results go to a scratch
+# directory, kept for a look when a run fails.
+MCP_CONFORMANCE := internal/mcpconformance
+
+test-mcp: $(MCP_CONFORMANCE)/node_modules/.installed
+	@scratch=$$(mktemp -d "$${TMPDIR:-/tmp}/wasmlogin-mcp-conformance.XXXXXX") && \
+	  echo "mcp conformance: results in $$scratch" && \
+	  GO="$(GO)" $(MCP_CONFORMANCE)/run.sh "$$scratch"
+
+$(MCP_CONFORMANCE)/node_modules/.installed: $(MCP_CONFORMANCE)/package-lock.json
+	npm ci --prefix $(MCP_CONFORMANCE) --no-audit --no-fund
+	touch $@
 
 examples/node/node_modules/.installed: examples/node/package-lock.json
 	npm ci --prefix examples/node --no-audit --no-fund

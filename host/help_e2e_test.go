@@ -32,6 +32,7 @@ var commandFlags = map[string][]string{
 	"kubectl-credential": {"ca-file", "client-cert", "client-id", "client-key", "issuer", "profile", "store", "verbose"},
 	"git-credential":     {"ca-file", "client-cert", "client-id", "client-key", "issuer", "profile", "store", "username", "verbose"},
 	"exec":               {"ca-file", "client-cert", "client-id", "client-key", "env", "issuer", "profile", "store", "verbose"},
+	"mcp":                {}, // its subcommands: mcp_proxy_e2e_test.go
 }
 
 var helpFlagLine = regexp.MustCompile(`^  --([a-z][a-z-]*)(?: \S+)?(?:\s{2,}(\S.*))?$`)

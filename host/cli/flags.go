@@ -34,6 +34,7 @@ var commandSpecs = []commandSpec{
 	{"kubectl-credential", "[flags]", "Print the token as a client.authentication.k8s.io/v1 ExecCredential for kubectl."},
 	{"git-credential", "[flags] get|store|erase", "Answer git's credential helper protocol with the token as the password."},
 	{"exec", "[flags] -- CMD [ARGS...]", "Run CMD with the token in an environment variable, never in its arguments; exits with CMD's status."},
+	{"mcp", "SUBCOMMAND [flags]", "Reach remote MCP (Model Context Protocol) servers from MCP clients; `mcp proxy URL` bridges a client that speaks only stdio to one."},
 }
 
 func specOf(name string) (commandSpec, bool) {
@@ -41,6 +42,9 @@ func specOf(name string) (commandSpec, bool) {
 		if s.name == name {
 			return s, true
 		}
+	}
+	if m, ok := mcpCommandOf(name); ok { // mcp.go
+		return m.spec, true
 	}
 	return commandSpec{}, false
 }

@@ -79,6 +79,9 @@ func Main(ctx context.Context, args []string, env Env) int {
 	if env.Program == "" {
 		env.Program = defaultProgram
 	}
+	if isMCP(args) {
+		return mcpMain(ctx, args, env) // mcp.go
+	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		if len(args) == 2 && args[0] == "help" { // help COMMAND
 			if _, ok := specOf(args[1]); ok {

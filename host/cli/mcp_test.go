@@ -1,0 +1,76 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"strings"
+	"testing"
+)
+
+// The mcp subcommands get their help the way the other commands do:
+// exactly the flags each one's parser accepts, from `mcp NAME --help`,
+// `mcp NAME -h` and `help mcp NAME` alike.
+func TestMCPSubcommandHelpListsItsFlags(t *testing.T) {
+	for _, m := range mcpCommands {
+		fs := flag.NewFlagSet(m.spec.name, flag.ContinueOnError)
+		m.flags(&command{}, fs)
+		var want []string
+		fs.VisitAll(func(f *flag.Flag) { want = append(want, "--"+f.Name) })
+		name := strings.TrimPrefix(m.spec.name, "mcp ")
+		for _, asked := range [][]string{{"mcp", name, "--help"}, {"mcp", name, "-h"}, {"help", "mcp", name}} {
+			out, errb, code := runMain(asked...)
+			if code != ExitOK || errb != "" || !strings.HasPrefix(out, "Usage: prog "+m.spec.name+" "+m.spec.args+"\n\n") {
+				t.Fatalf("%v: exit %d, stderr %q, stdout:\n%s", asked, code, errb, out)
+			}
+			var listed []string
+			for _, l := range strings.Split(out, "\n") {
+				if f, ok := strings.CutPrefix(l, "  --"); ok {
+					listed = append(listed, "--"+strings.Fields(f)[0])
+				}
+			}
+			if strings.Join(listed, " ") != strings.Join(want, " ") {
+				t.Fatalf("%v lists %v, its parser takes %v", asked, listed, want)
+			}
+		}
+	}
+	out, _, code := runMain("mcp", "--help")
+	for _, m := range mcpCommands {
+		if !strings.Contains(out, "\n  "+strings.TrimPrefix(m.spec.name, "mcp ")+" ") || code != ExitOK {
+			t.Errorf("mcp --help (exit %d) does not list %s:\n%s", code, m.spec.name, out)
+		}
+	}
+}
+
+// Wrong command lines are usage errors (exit 2) that say what to type, on
+// stderr: stdout belongs to the MCP client's JSON-RPC.
+func TestMCPProxyUsageErrors(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"mcp"}, ""}, // the help, on stdout, as for the program itself
+		{[]string{"mcp", "frob"}, "mcp: unknown subcommand \"frob\"; `prog mcp --help` lists them"},
+		{[]string{"mcp", "proxy"}, "mcp proxy: give the MCP server's URL, e.g. `prog mcp proxy https://mcp.example.com/mcp`"},
+		{[]string{"mcp", "proxy", "--frob", "https://mcp.example.com/mcp"}, "mcp proxy: unknown flag --frob; `prog mcp proxy --help` lists its flags"},
+		{[]string{"mcp", "proxy", "mcp.example.com"}, `mcp proxy: prog mcp proxy "mcp.example.com" is not a URL`},
+		{[]string{"mcp", "proxy", "http://mcp.example.com/mcp"}, "plain http is only accepted for 127.0.0.1, ::1 and localhost; use https, e.g. prog mcp proxy https://mcp.example.com/mcp"},
+		{[]string{"mcp", "proxy", "https://mcp.example.com/mcp", "--ca-file", "ca.pem"}, "mcp proxy: flags go before the URL: `prog mcp proxy --ca-file ca.pem https://mcp.example.com/mcp`"},
+		{[]string{"mcp", "proxy", "https://a.example/mcp", "https://b.example/mcp"}, `unexpected argument "https://b.example/mcp" after the URL`},
+	} {
+		out, errb, code := runMain(c.args...)
+		if code != ExitUsage || !strings.Contains(errb, c.want) {
+			t.Errorf("%v: exit %d, stderr %q, want %q", c.args, code, errb, c.want)
+		}
+		if c.want != "" && out != "" {
+			t.Errorf("%v wrote to stdout: %q", c.args, out)
+		}
+	}
+}
+
+func runMain(args ...string) (stdout, stderr string, code int) {
+	var out, errb bytes.Buffer
+	env := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }, Program: "prog"}
+	code = Main(context.Background(), args, env)
+	return out.String(), errb.String(), code
+}
