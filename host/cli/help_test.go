@@ -82,6 +82,7 @@ func TestProgramName(t *testing.T) {
 		{"/home/me/go/bin/host", "", "host"},
 		{"/tmp/go-build1234567/b001/exe/host", "go run ./host", "go run ./host"},
 		{"/tmp/go-build1234567/b001/exe/wasmlogin", "", "wasmlogin"},
+		{"/root/.cache/go-build/3f/3f0c9a-d/host", "go run ./host", "go run ./host"},
 		{"", "", "wasmlogin"},
 	} {
 		if got := ProgramName(c.arg0, c.goRun); got != c.want {

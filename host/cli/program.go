@@ -11,8 +11,9 @@ const defaultProgram = "wasmlogin"
 
 // ProgramName is how help and messages name this program: as the user
 // invoked it (the executable's name, without .exe), so copied commands
-// work. `go run` builds into a temporary go-build directory under a name
-// the user never typed; then goRun, the go run command line that builds
+// work. `go run` builds into a go-build directory under a name the user
+// never typed: a temporary one (.../go-build123/b001/exe/host) or, since
+// Go 1.24, the build cache (.../go-build/ab/abcd...-d/host); then goRun, the go run command line that builds
 // this main package (e.g. "go run ./host"), is what they can type again,
 // or defaultProgram when goRun is empty.
 func ProgramName(arg0, goRun string) string {
@@ -20,7 +21,7 @@ func ProgramName(arg0, goRun string) string {
 	if base == "" || base == "." {
 		return defaultProgram
 	}
-	if filepath.Base(dir) == "exe" && strings.Contains(filepath.ToSlash(dir), "/go-build") {
+	if strings.Contains(filepath.ToSlash(dir), "/go-build") {
 		if goRun != "" {
 			return goRun
 		}
