@@ -28,6 +28,11 @@ type Env struct {
 	Store secretstore.Store
 	// OpenBrowser, when set, replaces $BROWSER and the OS default.
 	OpenBrowser func(url string) error
+	// FillCacheInBackground says this program is the wasmlogin executable
+	// and may start itself to compile the plugin into the cache: a command
+	// that finds no compiled plugin then runs it interpreted (see
+	// cachefill.go). Embedders leave it false and compile in process.
+	FillCacheInBackground bool
 }
 
 // Std is the process's own environment.
@@ -74,6 +79,9 @@ func Main(ctx context.Context, args []string, env Env) int {
 			return ExitUsage
 		}
 		return ExitOK
+	}
+	if args[0] == fillCacheCommand {
+		return fillCache(ctx, env)
 	}
 	c := &command{env: env, name: args[0]}
 	var rest []string // arguments after the flags, for exec and git-credential
