@@ -17,8 +17,12 @@ import (
 // a second; instead the command runs the plugin on wazero's interpreter,
 // and this program starts a copy of itself in the background whose only job
 // is to compile the plugin into the cache (engine.FillCache) for the next
-// command. A child process, not a goroutine: the command can exit as soon
-// as its own work is done, and the compiler does not take cores from it.
+// command. A child process, not a goroutine: a goroutine would have to
+// finish (holding the command's exit back to about the compile's own
+// length, slower than compiling up front) or be abandoned (leaving the
+// cache empty for the next command too). The child starts with the command,
+// at the lowest priority, so a sign-in's wait for the browser compiles for
+// free and a short command is barely slowed (lowerPriority has figures).
 //
 // The child ends when the cache is filled; it is single-flight across
 // processes (the cache's fill lock), publishes atomically (the cache's

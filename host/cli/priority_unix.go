@@ -4,6 +4,9 @@ package cli
 
 import "syscall"
 
-// lowerPriority makes the background filler yield the CPU to the commands
-// the user is waiting for: it only prepares the next one.
-func lowerPriority() { syscall.Setpriority(syscall.PRIO_PROCESS, 0, 10) }
+// lowerPriority gives the background filler the lowest priority: it only
+// prepares the next command, so it should use cores nothing else wants.
+// Started alongside the command, at this priority it delayed a cold
+// `status` by about 13 ms (nice 10: 23 ms) and still had the cache filled
+// about 0.2 s sooner than a filler started when the command ends.
+func lowerPriority() { syscall.Setpriority(syscall.PRIO_PROCESS, 0, 19) }
