@@ -17,14 +17,28 @@ import (
 // engine's real configuration: it cannot read files, cannot reach the
 // network through Extism's built-in HTTP, is stopped by the memory cap and
 // the call timeout, and its panic is an error in the host, not a crash.
+// Both engines a host runs the plugin on are tested: native code, and the
+// interpreter a cold command uses (Options.OnMiss).
 func TestSandbox(t *testing.T) {
 	guest := buildGuest(t)
+	t.Run("native", func(t *testing.T) {
+		testSandbox(t, Options{Module: guest, CacheDir: "-", CallTimeout: 2 * time.Second}, false)
+	})
+	t.Run("interpreted", func(t *testing.T) {
+		testSandbox(t, Options{Module: guest, CacheDir: t.TempDir(), OnMiss: func() {}, CallTimeout: 2 * time.Second}, true)
+	})
+}
+
+func testSandbox(t *testing.T, opts Options, interpreted bool) {
 	ctx := context.Background()
-	rt, err := New(ctx, Options{Module: guest, CacheDir: "-", CallTimeout: 2 * time.Second})
+	rt, err := New(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rt.Close(ctx)
+	if rt.Interpreted() != interpreted {
+		t.Fatalf("Interpreted() = %v, want %v", rt.Interpreted(), interpreted)
+	}
 	call := func(export, input string) (string, error) {
 		inst, err := rt.Instance(ctx, &Services{})
 		if err != nil {
