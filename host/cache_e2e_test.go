@@ -37,10 +37,8 @@ func TestConcurrentColdStartProcesses(t *testing.T) {
 			t.Fatalf("process %d: exit %d\nstdout: %s\nstderr: %s", i, r.code, r.stdout, r.stderr)
 		}
 	}
+	onlyEntry(t, cache) // one complete entry, no filler's leftovers
 	before := cacheFiles(t, cache)
-	if len(before) == 0 {
-		t.Fatal("no compilation cache was left behind")
-	}
 	if r := w.must("status"); strings.Contains(r.stderr, "warning") {
 		t.Fatalf("the cache written by 20 racing processes is not usable: %s", r.stderr)
 	}
