@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wasmlogin/wasmlogin/host/engine"
 	"github.com/wasmlogin/wasmlogin/host/secretstore"
 	"github.com/wasmlogin/wasmlogin/internal/testop"
 )
@@ -109,6 +111,7 @@ func (w *world) run(args ...string) result {
 	if cmd.ProcessState != nil {
 		w.lastRSS = maxRSS(cmd.ProcessState)
 	}
+	w.waitForFill()
 	r := result{stdout: out.String(), stderr: errb.String()}
 	if ee, ok := err.(*exec.ExitError); ok {
 		r.code = ee.ExitCode()
@@ -116,6 +119,23 @@ func (w *world) run(args ...string) result {
 		w.t.Fatalf("running host %v: %v", args, err)
 	}
 	return r
+}
+
+// waitForFill returns once no background process compiles the plugin into
+// this world's cache. A command that finds the cache empty leaves one
+// running; a test must not race it for the cache, nor leave it writing into
+// a directory the test is removing.
+func (w *world) waitForFill() {
+	w.t.Helper()
+	dir := ""
+	for _, kv := range w.env {
+		if v, ok := strings.CutPrefix(kv, "WASMLOGIN_CACHE_DIR="); ok {
+			dir = v // the last one wins, as in the process
+		}
+	}
+	if err := engine.WaitForFill(context.Background(), engine.Options{CacheDir: dir}); err != nil {
+		w.t.Fatal(err)
+	}
 }
 
 // must runs a command that has to succeed.

@@ -31,6 +31,11 @@ type Env struct {
 	// Program is how the user invokes this program, for help and
 	// messages (program.go); empty means "wasmlogin".
 	Program string
+	// FillCacheInBackground says this program is the wasmlogin executable
+	// and may start itself to compile the plugin into the cache: a command
+	// that finds no compiled plugin then runs it interpreted (see
+	// cachefill.go). Embedders leave it false and compile in process.
+	FillCacheInBackground bool
 }
 
 // Std is the process's own environment.
@@ -95,6 +100,9 @@ func Main(ctx context.Context, args []string, env Env) int {
 			}
 			return ExitOK
 		}
+	}
+	if args[0] == fillCacheCommand {
+		return fillCache(ctx, env)
 	}
 	c := &command{env: env, name: args[0]}
 	var rest []string // arguments after the flags, for exec and git-credential

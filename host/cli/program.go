@@ -1,6 +1,9 @@
 package cli
 
 import (
+	"context"
+	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
 )
@@ -28,4 +31,17 @@ func ProgramName(arg0, goRun string) string {
 		return defaultProgram
 	}
 	return strings.TrimSuffix(base, ".exe")
+}
+
+// RunExecutable is the whole main function of an executable of this
+// program (host/ for `go run ./host`, host/cmd/wasmlogin when installed):
+// goRun is the go run command line that builds it, for help text. It
+// returns the exit code.
+func RunExecutable(goRun string) int {
+	env := Std()
+	env.Program = ProgramName(os.Args[0], goRun)
+	env.FillCacheInBackground = true // this is the executable cachefill.go starts
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	return Main(ctx, os.Args[1:], env)
 }

@@ -148,19 +148,35 @@ func (c *command) start(ctx context.Context, allowed, granted []string) (*engine
 
 // instance starts the runtime and one plugin instance.
 func (c *command) instance(ctx context.Context, s *engine.Services) (*engine.Instance, func(), error) {
-	rt, err := engine.New(ctx, engine.Options{CacheDir: c.env.Getenv("WASMLOGIN_CACHE_DIR"),
-		Warn: func(m string) { fmt.Fprintln(c.env.Stderr, "warning: "+m) }})
-	c.phase("load plugin")
+	var fill *backgroundFill
+	opts := engine.Options{CacheDir: c.env.Getenv("WASMLOGIN_CACHE_DIR"),
+		Warn: func(m string) { fmt.Fprintln(c.env.Stderr, "warning: "+m) }}
+	if c.env.FillCacheInBackground {
+		opts.OnMiss = func() { fill = c.startFill() }
+	}
+	rt, err := engine.New(ctx, opts)
+	c.phase(loadPhase(rt))
 	if err != nil {
+		fill.wait()
 		return nil, nil, err
 	}
 	inst, err := rt.Instance(ctx, s)
 	c.phase("instantiate")
 	if err != nil {
 		rt.Close(ctx)
+		fill.wait()
 		return nil, nil, err
 	}
-	return inst, func() { inst.Close(ctx); rt.Close(ctx) }, nil
+	return inst, func() { inst.Close(ctx); rt.Close(ctx); fill.wait() }, nil
+}
+
+// loadPhase names the plugin's loading for WASMLOGIN_TIMING, saying when
+// it ran interpreted because the compilation cache was empty.
+func loadPhase(rt *engine.Runtime) string {
+	if rt != nil && rt.Interpreted() {
+		return "load plugin (interpreted)"
+	}
+	return "load plugin"
 }
 
 // updateIndex changes profiles.json under its cross-process lock.

@@ -42,12 +42,23 @@ func TestConformance(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	rt, err := engine.New(ctx, engine.Options{Module: guest, CacheDir: "-",
-		CallTimeout: time.Duration(k.Host.CallTimeoutMS) * time.Millisecond})
+	callTimeout := time.Duration(k.Host.CallTimeoutMS) * time.Millisecond
+	rt, err := engine.New(ctx, engine.Options{Module: guest, CacheDir: "-", CallTimeout: callTimeout})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rt.Close(ctx)
+	// A command that finds no compiled plugin runs it on wazero's
+	// interpreter (engine.Options.OnMiss): the runtime's own limits are
+	// held there too. The host functions are the same code either way.
+	interpreted, err := engine.New(ctx, engine.Options{Module: guest, CacheDir: t.TempDir(), OnMiss: func() {}, CallTimeout: callTimeout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer interpreted.Close(ctx)
+	if !interpreted.Interpreted() {
+		t.Fatal("a cache miss with OnMiss did not start the interpreter")
+	}
 
 	if ping := newGoHost(t, hostConfig{HTTPTimeoutMS: k.Host.HTTPTimeoutMS}, logDir).call(ctx, rt, "ping", []byte("{}")); ping.err != nil {
 		fmt.Printf("conformance: 0 passed, %d failed\n", len(k.Cases))
@@ -55,15 +66,21 @@ func TestConformance(t *testing.T) {
 			"a host must offer every host function of wit/flow.wit (extism:host/user)", ping)
 	}
 	passed, failed := 0, 0
-	for _, c := range k.Cases {
+	run := func(name string, rt *engine.Runtime, c kitCase) {
 		ran := false
-		ok := t.Run(c.Name, func(t *testing.T) { ran = true; runCase(t, rt, srv, c, logDir) })
+		ok := t.Run(name, func(t *testing.T) { ran = true; runCase(t, rt, srv, c, logDir) })
 		switch {
 		case !ran: // not selected by -run
 		case ok:
 			passed++
 		default:
 			failed++
+		}
+	}
+	for _, c := range k.Cases {
+		run(c.Name, rt, c)
+		if c.Rule == "runtime" {
+			run(c.Name+"/interpreted", interpreted, c)
 		}
 	}
 	// The kit's closing line, the same from every host's runner.

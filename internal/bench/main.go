@@ -36,7 +36,7 @@ type bench struct {
 	table   table
 }
 
-type tools struct{ hyperfine, time, node, hyperfineVersion, nodeVersion string }
+type tools struct{ hyperfine, time, node, flock, hyperfineVersion, nodeVersion string }
 
 func main() {
 	runs := flag.Int("runs", 10, "timed runs per figure (at least 10)")
@@ -107,7 +107,7 @@ func findTools() (tools, error) {
 		path *string
 		name string
 		pkg  string
-	}{{&t.hyperfine, "hyperfine", "hyperfine"}, {&t.time, "/usr/bin/time", "time"}, {&t.node, "node", "nodejs"}} {
+	}{{&t.hyperfine, "hyperfine", "hyperfine"}, {&t.time, "/usr/bin/time", "time"}, {&t.node, "node", "nodejs"}, {&t.flock, "flock", "util-linux"}} {
 		p, err := exec.LookPath(x.name)
 		if err != nil {
 			missing = append(missing, fmt.Sprintf("%s (Debian package %s)", x.name, x.pkg))

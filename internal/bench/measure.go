@@ -19,8 +19,11 @@ type stats struct{ median, min, max float64 }
 type hyperfineRun struct {
 	env     []string
 	warmup  int
-	prepare string // run before every run (warmup included), if set
+	prepare string // shell command run before every run (warmup included), if set
 	cmds    [][]string
+	// ignoreFailure times commands that are meant to fail (and skips the
+	// lone first run, whose failure would stop the measurement).
+	ignoreFailure bool
 }
 
 // hyperfine times the commands and returns their stats in order. Each
@@ -28,6 +31,9 @@ type hyperfineRun struct {
 // stderr here, where hyperfine would only say "non-zero exit code".
 func (b *bench) hyperfine(h hyperfineRun) ([]stats, error) {
 	for _, c := range h.cmds {
+		if h.ignoreFailure {
+			break
+		}
 		if h.prepare != "" {
 			if err := b.run(h.env, "sh", "-c", h.prepare); err != nil {
 				return nil, err
@@ -45,7 +51,11 @@ func (b *bench) hyperfine(h hyperfineRun) ([]stats, error) {
 	args := []string{"-N", "--style", "none", "--runs", strconv.Itoa(b.runs),
 		"--warmup", strconv.Itoa(h.warmup), "--export-json", out}
 	if h.prepare != "" {
-		args = append(args, "--prepare", h.prepare)
+		// -N runs the preparation without a shell too.
+		args = append(args, "--prepare", "sh -c "+shellJoin([]string{h.prepare}))
+	}
+	if h.ignoreFailure {
+		args = append(args, "--ignore-failure")
 	}
 	for _, c := range h.cmds {
 		args = append(args, shellJoin(c))

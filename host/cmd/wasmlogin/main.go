@@ -9,18 +9,9 @@
 package main
 
 import (
-	"context"
 	"os"
-	"os/signal"
 
 	"github.com/wasmlogin/wasmlogin/host/cli"
 )
 
-func main() {
-	env := cli.Std()
-	env.Program = cli.ProgramName(os.Args[0], "go run ./host/cmd/wasmlogin")
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := cli.Main(ctx, os.Args[1:], env)
-	stop()
-	os.Exit(code)
-}
+func main() { os.Exit(cli.RunExecutable("go run ./host/cmd/wasmlogin")) }
