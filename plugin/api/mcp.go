@@ -43,8 +43,9 @@ type MCPIdentityAssertion struct {
 type MCPAuthorizeInput struct {
 	ServerURL string        `json:"server_url"`
 	Challenge *MCPChallenge `json:"challenge,omitempty"`
-	// Attempt counts the host's earlier calls for the request that met
-	// this challenge: 0 the first time.
+	// Attempt counts the authorizations the host already ran for this
+	// server without the server accepting a request since: 0 the first
+	// time.
 	Attempt           int                   `json:"attempt,omitempty"`
 	Client            *MCPClient            `json:"client,omitempty"`
 	Grant             string                `json:"grant,omitempty"`

@@ -125,6 +125,12 @@ func (e *Engine) LoginComplete(in api.LoginCompleteInput) (*api.Session, *api.Er
 	if err != nil {
 		return nil, tokenFailure("exchanging the authorization code", err)
 	}
+	if pl.mcp != nil && pl.nonce == "" {
+		// An MCP sign-in that did not ask for identity (no openid scope)
+		// has no nonce to hold an ID token to; one sent anyway is not
+		// used, rather than refused.
+		tok.IDToken = ""
+	}
 	r := &record{Provider: pl.provider, Endpoints: pl.endpoints, ClientSecret: pl.secret, Resource: pl.resource, MCP: pl.mcp}
 	if verr := e.acceptToken(r, tok, pl.nonce); verr != nil {
 		return nil, verr

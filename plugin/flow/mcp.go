@@ -10,11 +10,11 @@ import (
 	"github.com/wasmlogin/wasmlogin/plugin/pkce"
 )
 
-// MaxMCPAttempts bounds the authorizations a host may run for one request
-// to an MCP server. A server that answers every new token with another 403
-// insufficient_scope (MCP authorization, "Scope Challenge Handling":
-// clients should bound retries) would otherwise send the user through
-// sign-in after sign-in.
+// MaxMCPAttempts bounds the authorizations in a row a host may run for an
+// MCP server without the server accepting a request in between. A server
+// that answers every new token with another 403 insufficient_scope (MCP
+// authorization, "Scope Challenge Handling": clients should bound retries)
+// would otherwise send the user through sign-in after sign-in.
 const MaxMCPAttempts = 3
 
 // MCPAuthorize authorizes for an MCP server (wit/flow.wit, mcp-authorize):
@@ -43,14 +43,18 @@ func (e *Engine) MCPAuthorize(in api.MCPAuthorizeInput) (*api.MCPAuthorized, *ap
 		ch, _ = mcpauth.ParseBearer(in.Challenge.WWWAuthenticate)
 	}
 	if in.Attempt >= MaxMCPAttempts {
-		return nil, failf(api.CodeServer, "the MCP server at %s still refuses after %d authorizations for this request (%s); stopped, as at most %d are made for one request",
+		return nil, failf(api.CodeServer, "the MCP server at %s still refuses after %d authorizations in a row (%s); stopped, as at most %d are made before the server accepts a request",
 			server, in.Attempt, challengeText(in.Challenge, ch), MaxMCPAttempts)
 	}
-	if in.Challenge != nil && in.Challenge.Status == 403 && ch.Error != "insufficient_scope" {
+	// A step-up is RFC 6750's insufficient_scope; a 403 whose challenge
+	// names a scope and no error is read the same way, as some servers
+	// send it (the Go SDK's middleware among them). Any other 403 is a
+	// refusal no sign-in changes.
+	stepUp := ch.Error == "insufficient_scope" || in.Challenge != nil && in.Challenge.Status == 403 && ch.Error == "" && len(ch.Scope) > 0
+	if in.Challenge != nil && in.Challenge.Status == 403 && !stepUp {
 		return nil, failf(api.CodeServer, "the MCP server at %s forbids this request (HTTP 403%s); signing in again would not change that",
 			server, errorSuffix(ch.Error))
 	}
-	stepUp := ch.Error == "insufficient_scope"
 
 	prev, lerr := e.loadRecord(profile)
 	switch {

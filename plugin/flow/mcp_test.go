@@ -346,16 +346,23 @@ func TestMCPStepUp(t *testing.T) {
 	before := len(w.requests)
 	_, err := e.MCPAuthorize(api.MCPAuthorizeInput{ServerURL: mcpServerURL, RedirectURI: mcpRedirect, Attempt: MaxMCPAttempts,
 		Challenge: challenge(403, `Bearer error="insufficient_scope", scope="mcp:admin"`)})
-	if err == nil || err.Code != api.CodeServer || !strings.Contains(err.Message, "after 3 authorizations") ||
+	if err == nil || err.Code != api.CodeServer || !strings.Contains(err.Message, "after 3 authorizations in a row") ||
 		!strings.Contains(err.Message, "at most 3") || !strings.Contains(err.Message, `"mcp:admin"`) {
 		t.Fatalf("at the limit: %+v", err)
 	}
 	if len(w.requests) != before {
 		t.Error("requests sent at the limit")
 	}
-	_, err = e.MCPAuthorize(api.MCPAuthorizeInput{ServerURL: mcpServerURL, RedirectURI: mcpRedirect, Challenge: challenge(403, `Bearer error="forbidden"`)})
-	if err == nil || !strings.Contains(err.Message, "forbids this request") {
-		t.Fatalf("a plain 403: %+v", err)
+	for _, plain := range []string{`Bearer error="forbidden", scope="a"`, `Bearer realm="x"`} {
+		_, err = e.MCPAuthorize(api.MCPAuthorizeInput{ServerURL: mcpServerURL, RedirectURI: mcpRedirect, Challenge: challenge(403, plain)})
+		if err == nil || !strings.Contains(err.Message, "forbids this request") {
+			t.Fatalf("a plain 403 (%s): %+v", plain, err)
+		}
+	}
+	// A 403 that names a scope without an error code is a step-up too.
+	_, q = authorizeBrowser(t, e, api.MCPAuthorizeInput{Challenge: challenge(403, `Bearer scope="mcp:read"`)})
+	if q.Get("scope") != "mcp:basic mcp:read" {
+		t.Errorf("step-up without an error code: scope %q", q.Get("scope"))
 	}
 }
 
@@ -460,5 +467,26 @@ func TestMCPTokenIsStoredUnderTheServersProfile(t *testing.T) {
 	tok, err := e2.Token(api.TokenInput{ProfileRef: api.ProfileRef{Profile: testProfile}})
 	if err != nil || tok.AccessToken != "cc-2" || form.Get("grant_type") != "client_credentials" || form.Get("resource") != mcpServerURL {
 		t.Fatalf("renewal %+v %v %v", tok, err, form)
+	}
+}
+
+// An ID token the MCP sign-in did not ask for (no openid scope, no nonce)
+// is not used, at sign-in or at refresh, rather than refused.
+func TestMCPUnaskedIDTokenIgnored(t *testing.T) {
+	w := newMCPWorld(t)
+	_, e := mcpEngine(w)
+	out, q := authorizeBrowser(t, e, api.MCPAuthorizeInput{Challenge: challenge(401, `Bearer scope="mcp:basic"`)})
+	answer := func(f url.Values, r api.HTTPRequest) (*api.HTTPResponse, *api.Error) {
+		return jsonResponse(200, `{"access_token":"AT","token_type":"Bearer","expires_in":3600,"refresh_token":"RT","id_token":"not.a.jwt"}`)
+	}
+	w.token = answer
+	if _, err := e.LoginComplete(api.LoginCompleteInput{FlowID: out.Login.FlowID, CallbackURL: mcpRedirect + "?code=c&state=" + url.QueryEscape(q.Get("state"))}); err != nil {
+		t.Fatalf("sign-in: %+v", err)
+	}
+	if _, err := e.Token(api.TokenInput{ProfileRef: api.ProfileRef{Profile: testProfile}, ForceRefresh: true}); err != nil {
+		t.Fatalf("refresh: %+v", err)
+	}
+	if r, _ := e.loadRecord(testProfile); r.Token.IDToken != "" || r.Claims != nil {
+		t.Errorf("kept %q %v", r.Token.IDToken, r.Claims)
 	}
 }

@@ -67,6 +67,9 @@ func (e *Engine) refresh(profile string, r *record) *api.Error {
 		}
 		return f
 	}
+	if r.MCP != nil && r.Claims == nil {
+		tok.IDToken = "" // an MCP sign-in that took no identity at sign-in takes none now
+	}
 	return e.acceptToken(r, tok, "")
 }
 
