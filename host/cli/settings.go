@@ -51,6 +51,16 @@ func (c *command) networkSettings() profiles.Network {
 // newGuard is the sandbox's HTTP with this network's settings: proxies
 // from the environment, --ca-file and SSL_CERT_FILE, a client certificate.
 func (c *command) newGuard(timeout time.Duration) (*httpguard.Guard, error) {
+	o, err := c.guardOptions(timeout)
+	if err != nil {
+		return nil, err
+	}
+	return httpguard.New(o), nil
+}
+
+// guardOptions are newGuard's settings, for hosts that build the guard
+// themselves (host/mcpclient).
+func (c *command) guardOptions(timeout time.Duration) (httpguard.Options, error) {
 	n := c.networkSettings()
 	o := httpguard.TransportOptions{ClientCertFile: n.ClientCert, ClientKeyFile: n.ClientKey}
 	if n.CAFile != "" {
@@ -63,12 +73,12 @@ func (c *command) newGuard(timeout time.Duration) (*httpguard.Guard, error) {
 	}
 	tr, err := httpguard.NewTransport(o)
 	if err != nil {
-		return nil, usageError("%v; check --ca-file (or SSL_CERT_FILE), --client-cert and --client-key, which login records for the profile", err)
+		return httpguard.Options{}, usageError("%v; check --ca-file (or SSL_CERT_FILE), --client-cert and --client-key, which login records for the profile", err)
 	}
-	return httpguard.New(httpguard.Options{Timeout: timeout, Client: &http.Client{Transport: tr},
+	return httpguard.Options{Timeout: timeout, Client: &http.Client{Transport: tr},
 		TrustHint:      "pass the authority's certificate in a PEM file with --ca-file FILE (or set SSL_CERT_FILE=FILE)",
 		ClientCertHint: "give the certificate and key it accepts with --client-cert FILE --client-key FILE",
-	}), nil
+	}, nil
 }
 
 // entryFor is the index entry a login writes: the provider without its

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wasmlogin/wasmlogin/host/loopback"
@@ -24,7 +25,7 @@ const defaultLoginTimeout = 5 * time.Minute
 func (t *Transport) authorize(ctx context.Context, ch *api.MCPChallenge, attempt int) (string, error) {
 	client := t.opts.Client
 	in := api.MCPAuthorizeInput{ServerURL: t.server, Challenge: ch, Attempt: attempt, Client: &client,
-		Grant: t.opts.Grant, IdentityAssertion: t.opts.IdentityAssertion, Scopes: t.opts.Scopes, OpenBrowser: true}
+		Grant: t.opts.Grant, IdentityAssertion: t.opts.IdentityAssertion, Scopes: t.opts.Scopes, OpenBrowser: !t.opts.NoOpen}
 	var l *loopback.Listener
 	if in.Grant == "" || in.Grant == api.GrantAuthorizationCode {
 		var err error
@@ -70,27 +71,62 @@ func (t *Transport) waitForBrowser(ctx context.Context, l *loopback.Listener, be
 	}
 	wctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	var result error
-	_, err := l.Wait(wctx, func(callbackURL string) loopback.Verdict {
-		err := t.locked(ctx, func() error {
+	var (
+		mu       sync.Mutex // one candidate at a time reaches the plugin
+		finished bool
+	)
+	// complete hands one candidate redirect to the plugin; ended says it
+	// ended the login (taken, or refused as this login's).
+	complete := func(callbackURL string) (ended bool, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if finished {
+			return false, nil
+		}
+		err = t.locked(ctx, func() error {
 			_, err := t.inst.LoginComplete(ctx, api.LoginCompleteInput{FlowID: begun.FlowID, CallbackURL: callbackURL})
 			return err
 		})
 		var fe *api.Error
-		switch {
-		case errors.As(err, &fe) && fe.Code == api.CodeCallback:
-			return loopback.Verdict{Page: loopback.Page{Title: "Not this sign-in", Message: fe.Message}}
-		case err != nil:
-			result = err
-			return loopback.Verdict{Done: true, Page: loopback.Page{Title: "Sign-in failed", Message: err.Error()}}
+		if errors.As(err, &fe) && fe.Code == api.CodeCallback {
+			return false, err
 		}
-		return loopback.Verdict{Done: true, Page: loopback.Page{Success: true, Title: "Signed in",
-			Message: "You are signed in to " + t.server + ". You can close this tab."}}
-	})
-	if err != nil {
-		return err
+		finished = true
+		return true, err
 	}
-	return result
+	results := make(chan error, 2)
+	go func() {
+		_, err := l.Wait(wctx, func(callbackURL string) loopback.Verdict {
+			ended, err := complete(callbackURL)
+			switch {
+			case !ended && err == nil:
+				return loopback.Verdict{Done: true, Page: loopback.Page{Title: "Already handled", Message: "This sign-in was completed with a pasted URL. You can close this tab."}}
+			case !ended:
+				return loopback.Verdict{Page: loopback.Page{Title: "Not this sign-in", Message: err.Error()}}
+			case err != nil:
+				results <- err
+				return loopback.Verdict{Done: true, Page: loopback.Page{Title: "Sign-in failed", Message: err.Error()}}
+			}
+			results <- nil
+			return loopback.Verdict{Done: true, Page: loopback.Page{Success: true, Title: "Signed in",
+				Message: "You are signed in to " + t.server + ". You can close this tab."}}
+		})
+		if err != nil {
+			results <- err
+		}
+	}()
+	for {
+		select {
+		case err := <-results:
+			return err
+		case u := <-t.opts.Pasted: // nil when not set: never ready
+			if ended, err := complete(u); ended {
+				return err
+			} else if err != nil {
+				t.notify("warn", err.Error())
+			}
+		}
+	}
 }
 
 // record keeps the sign-in in profiles.json: which server and

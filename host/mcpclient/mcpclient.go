@@ -62,10 +62,18 @@ type Options struct {
 	// OpenBrowser shows the authorization URL; nil means $BROWSER or the
 	// platform's opener (host/browser). It must not wait for the user.
 	OpenBrowser func(url string) error
+	// NoOpen starts no browser: the URL is only shown (Notify), for the
+	// user to open.
+	NoOpen bool
 	// Notify receives the plugin's messages; nil prints them on stderr.
 	Notify func(level, message string)
 	// LoginTimeout bounds the wait for the browser; default 5 minutes.
 	LoginTimeout time.Duration
+	// Pasted, when set, carries redirect URLs the user copied from a
+	// browser that cannot reach this machine's listener; each is handled
+	// as a request to the listener would be, and whichever the plugin
+	// takes first ends the login.
+	Pasted <-chan string
 	// Redirect is the loopback listener's host, port and path.
 	Redirect loopback.Options
 	// ConfigDir holds profiles.json and the profile locks; empty means the
@@ -184,22 +192,25 @@ func (t *Transport) services() *engine.Services {
 	if open == nil {
 		open = browser.Open
 	}
-	notify := t.opts.Notify
-	if notify == nil {
-		notify = func(level, msg string) {
-			if level == "warn" {
-				msg = "warning: " + msg
-			}
-			fmt.Fprintln(os.Stderr, msg)
-		}
-	}
 	return &engine.Services{
 		HTTP:        t.guard,
 		Secrets:     secretstore.Scoped(t.store, t.profile),
 		OpenBrowser: open,
-		Notify:      notify,
+		Notify:      t.notify,
 		Sign:        signing.Signer(t.store, t.profile),
 	}
+}
+
+// notify tells the user something, through Options.Notify or on stderr.
+func (t *Transport) notify(level, msg string) {
+	if t.opts.Notify != nil {
+		t.opts.Notify(level, msg)
+		return
+	}
+	if level == "warn" {
+		msg = "warning: " + msg
+	}
+	fmt.Fprintln(os.Stderr, msg)
 }
 
 // Client is an *http.Client that uses this Transport.

@@ -12,64 +12,32 @@ import (
 	"testing"
 	"time"
 
-	"github.com/modelcontextprotocol/go-sdk/auth"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
-	"github.com/modelcontextprotocol/go-sdk/oauthex"
 
 	"github.com/wasmlogin/wasmlogin/host/engine"
 	"github.com/wasmlogin/wasmlogin/host/profiles"
 	"github.com/wasmlogin/wasmlogin/host/secretstore"
+	"github.com/wasmlogin/wasmlogin/internal/testmcp"
 	"github.com/wasmlogin/wasmlogin/internal/testop"
 	"github.com/wasmlogin/wasmlogin/internal/testop/autologin"
 	"github.com/wasmlogin/wasmlogin/plugin/api"
 )
 
 // The servers are real and independently written: the authorization
-// server is zitadel/oidc's OP (internal/testop), the MCP server is the
-// official Go SDK's streamable HTTP handler behind its own bearer-token
-// middleware and resource metadata handler. The token check asks the OP's
-// userinfo endpoint, so only tokens the OP issued and still honours pass.
+// server is zitadel/oidc's OP (internal/testop), the MCP server the
+// official Go SDK's behind its own bearer middleware (internal/testmcp),
+// which accepts only tokens the OP's userinfo endpoint honours.
 
 type world struct {
-	op      *testop.OP
-	server  string // the MCP server's URL
-	checked atomic.Int32
+	op     *testop.OP
+	server string // the MCP server's URL
 }
 
-// startWorld runs the OP and an MCP server with one tool that requires the
-// given scopes (openid is what the OP grants).
+// startWorld runs the OP and an MCP server that requires the given scopes
+// (the OP grants openid only).
 func startWorld(t *testing.T, scopes ...string) *world {
-	w := &world{op: testop.StartT(t, testop.Options{})}
-	userinfo := w.op.URL("/userinfo")
-	verify := func(ctx context.Context, token string, _ *http.Request) (*auth.TokenInfo, error) {
-		w.checked.Add(1)
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, userinfo, nil)
-		req.Header.Set("Authorization", "Bearer "+token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return nil, err
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return nil, fmt.Errorf("%w: the OP answered %d", auth.ErrInvalidToken, resp.StatusCode)
-		}
-		return &auth.TokenInfo{Scopes: []string{"openid"}, Expiration: time.Now().Add(time.Minute)}, nil
-	}
-	server := mcp.NewServer(&mcp.Implementation{Name: "test-server", Version: "1"}, nil)
-	mcp.AddTool(server, &mcp.Tool{Name: "echo", Description: "says hello"},
-		func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
-			return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "hello"}}}, nil, nil
-		})
-	mux := http.NewServeMux()
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	w.server = srv.URL + "/mcp"
-	prm := srv.URL + "/.well-known/oauth-protected-resource/mcp"
-	mux.Handle("/.well-known/oauth-protected-resource/mcp", auth.ProtectedResourceMetadataHandler(&oauthex.ProtectedResourceMetadata{
-		Resource: w.server, AuthorizationServers: []string{w.op.Issuer}, ScopesSupported: []string{"openid"}}))
-	mux.Handle("/mcp", auth.RequireBearerToken(verify, &auth.RequireBearerTokenOptions{ResourceMetadataURL: prm, Scopes: scopes})(
-		mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server }, nil)))
-	return w
+	op := testop.StartT(t, testop.Options{})
+	return &world{op: op, server: testmcp.Start(t, op, scopes...).URL}
 }
 
 // userAgent plays the user at the OP's login page, counting the sign-ins.
