@@ -16,7 +16,8 @@ PY_VENV   := examples/python/.venv
 FUZZ      := plugin/internal/jsonv:FuzzParse:60000 plugin/internal/jsonv:FuzzWriteString:20000 \
              plugin/tokenresp:FuzzParse:60000 plugin/discovery:FuzzParse:100000 \
              plugin/idtoken:FuzzVerify:15000 plugin/idtoken:FuzzParseJWKS:40000 \
-             plugin/flow:FuzzCallback:25000 host/sigverify:FuzzVerify:4000
+             plugin/flow:FuzzCallback:25000 host/sigverify:FuzzVerify:4000 \
+             plugin/mcpauth:FuzzParseChallenges:150000
 FUZZTIME  ?= 60s
 
 .PHONY: all wasm conformance-guest test test-go test-python test-node test-mcp test-unit fuzz fuzz-counted demo try bench clean

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"os/exec"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -132,23 +131,5 @@ func TestMCPProxyReportsOnStderrOnly(t *testing.T) {
 	}
 	if want := "mcp proxy: warning: the request \"initialize\" was not delivered to " + endpoint; !strings.HasPrefix(stderr.String(), want) {
 		t.Fatalf("stderr %q, want it to start with %q", stderr.String(), want)
-	}
-}
-
-// `mcp --help` is part of the command line's surface like every command.
-func TestMCPHelpThroughTheBinary(t *testing.T) {
-	w := &world{t: t}
-	r := w.run("mcp", "proxy", "--help")
-	if r.code != 0 || !strings.HasPrefix(r.stdout, "Usage: host mcp proxy [flags] URL\n") {
-		t.Fatalf("mcp proxy --help: exit %d\n%s%s", r.code, r.stdout, r.stderr)
-	}
-	var flags []string
-	for _, l := range strings.Split(r.stdout, "\n") {
-		if m := helpFlagLine.FindStringSubmatch(l); m != nil {
-			flags = append(flags, m[1])
-		}
-	}
-	if want := []string{"ca-file", "client-cert", "client-key"}; !slices.Equal(flags, want) {
-		t.Fatalf("mcp proxy --help lists %v, want %v", flags, want)
 	}
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -17,10 +16,6 @@ import (
 // to reach a remote one: its stdin and stdout carry the client's JSON-RPC,
 // so nothing else may ever be written to stdout; everything this program
 // has to say goes to stderr, which such clients show in their logs.
-
-func (c *command) mcpProxyFlags(fs *flag.FlagSet) {
-	c.networkFlags(fs)
-}
 
 func (c *command) mcpProxy(ctx context.Context, args []string) error {
 	const example = "https://mcp.example.com/mcp"

@@ -8,19 +8,19 @@ import (
 	"testing"
 )
 
-// The mcp subcommands get their help the way the other commands do:
-// exactly the flags each one's parser accepts, from `mcp NAME --help`,
-// `mcp NAME -h` and `help mcp NAME` alike.
-func TestMCPSubcommandHelpListsItsFlags(t *testing.T) {
-	for _, m := range mcpCommands {
-		fs := flag.NewFlagSet(m.spec.name, flag.ContinueOnError)
-		m.flags(&command{}, fs)
+// The mcp commands get their help the way the other commands do: exactly
+// the flags each one's parser accepts, from `mcp NAME --help`,
+// `mcp NAME -h` and `help mcp NAME` alike; `mcp --help` lists them all.
+func TestMCPCommandHelpListsItsFlags(t *testing.T) {
+	for _, name := range mcpCommands {
+		c := &command{name: name}
 		var want []string
-		fs.VisitAll(func(f *flag.Flag) { want = append(want, "--"+f.Name) })
-		name := strings.TrimPrefix(m.spec.name, "mcp ")
-		for _, asked := range [][]string{{"mcp", name, "--help"}, {"mcp", name, "-h"}, {"help", "mcp", name}} {
+		c.flags().VisitAll(func(f *flag.Flag) { want = append(want, "--"+f.Name) })
+		spec, _ := specOf(name)
+		sub := strings.TrimPrefix(name, "mcp ")
+		for _, asked := range [][]string{{"mcp", sub, "--help"}, {"mcp", sub, "-h"}, {"help", "mcp", sub}} {
 			out, errb, code := runMain(asked...)
-			if code != ExitOK || errb != "" || !strings.HasPrefix(out, "Usage: prog "+m.spec.name+" "+m.spec.args+"\n\n") {
+			if code != ExitOK || errb != "" || !strings.HasPrefix(out, "Usage: prog "+name+" "+spec.args+"\n\n") {
 				t.Fatalf("%v: exit %d, stderr %q, stdout:\n%s", asked, code, errb, out)
 			}
 			var listed []string
@@ -34,10 +34,12 @@ func TestMCPSubcommandHelpListsItsFlags(t *testing.T) {
 			}
 		}
 	}
-	out, _, code := runMain("mcp", "--help")
-	for _, m := range mcpCommands {
-		if !strings.Contains(out, "\n  "+strings.TrimPrefix(m.spec.name, "mcp ")+" ") || code != ExitOK {
-			t.Errorf("mcp --help (exit %d) does not list %s:\n%s", code, m.spec.name, out)
+	for _, asked := range [][]string{{"mcp", "--help"}, {"help", "mcp"}} {
+		out, _, code := runMain(asked...)
+		for _, name := range mcpCommands {
+			if !strings.Contains(out, "\n  "+name+" ") || code != ExitOK {
+				t.Errorf("%v (exit %d) does not list %s:\n%s", asked, code, name, out)
+			}
 		}
 	}
 }
@@ -50,7 +52,7 @@ func TestMCPProxyUsageErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"mcp"}, ""}, // the help, on stdout, as for the program itself
-		{[]string{"mcp", "frob"}, "mcp: unknown subcommand \"frob\"; `prog mcp --help` lists them"},
+		{[]string{"mcp", "frob"}, "unknown command \"mcp frob\"; `prog mcp --help` lists the mcp commands"},
 		{[]string{"mcp", "proxy"}, "mcp proxy: give the MCP server's URL, e.g. `prog mcp proxy https://mcp.example.com/mcp`"},
 		{[]string{"mcp", "proxy", "--frob", "https://mcp.example.com/mcp"}, "mcp proxy: unknown flag --frob; `prog mcp proxy --help` lists its flags"},
 		{[]string{"mcp", "proxy", "mcp.example.com"}, `mcp proxy: prog mcp proxy "mcp.example.com" is not a URL`},
