@@ -33,12 +33,15 @@ var commandFlags = map[string][]string{
 	"git-credential":     {"ca-file", "client-cert", "client-id", "client-key", "issuer", "profile", "store", "username", "verbose"},
 	"exec":               {"ca-file", "client-cert", "client-id", "client-key", "env", "issuer", "profile", "store", "verbose"},
 	"mcp login": {"ca-file", "client-cert", "client-credentials", "client-id", "client-key", "client-metadata-url", "client-secret-env",
-		"json", "no-browser", "no-open", "private-key-file", "redirect-host", "redirect-path", "redirect-port", "resource", "scopes",
-		"signing-alg", "store", "timeout", "token-auth-method"},
+		"idp-client-id", "idp-client-secret-env", "idp-id-token-env", "idp-token-endpoint", "json", "no-browser", "no-open",
+		"private-key-file", "redirect-host", "redirect-path", "redirect-port", "resource", "scopes", "signing-alg", "store", "timeout",
+		"token-auth-method"},
 	"mcp token":  {"ca-file", "client-cert", "client-key", "force-refresh", "header", "json", "resource", "store", "verbose"},
 	"mcp status": {"json", "resource", "store"},
 	"mcp logout": {"ca-file", "client-cert", "client-key", "json", "resource", "store", "verbose"},
-	"mcp proxy":  {"ca-file", "client-cert", "client-key"},
+	"mcp proxy": {"ca-file", "client-cert", "client-credentials", "client-id", "client-key", "client-metadata-url", "client-secret-env",
+		"idp-client-id", "idp-client-secret-env", "idp-id-token-env", "idp-token-endpoint", "no-open", "private-key-file",
+		"redirect-host", "redirect-path", "redirect-port", "scopes", "signing-alg", "store", "timeout", "token-auth-method"},
 }
 
 var helpFlagLine = regexp.MustCompile(`^  --([a-z][a-z-]*)(?: \S+)?(?:\s{2,}(\S.*))?$`)

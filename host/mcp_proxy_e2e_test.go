@@ -16,6 +16,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/wasmlogin/wasmlogin/internal/mcptest"
+	"github.com/wasmlogin/wasmlogin/internal/testop"
 )
 
 // `mcp proxy URL` as an MCP client runs it: the built binary, started by
@@ -32,6 +33,7 @@ func TestMCPProxyCarriesASession(t *testing.T) {
 	srv := mcptest.Start(t)
 	var stderr bytes.Buffer
 	proxy := exec.Command(bins.host, "mcp", "proxy", srv.URL)
+	proxy.Env = noSignInWorld(t).env
 	proxy.Stderr = &stderr
 	progress := make(chan string, 8)
 	client := mcp.NewClient(&mcp.Implementation{Name: "e2e", Version: "1.0.0"}, &mcp.ClientOptions{
@@ -104,6 +106,7 @@ func TestMCPProxyReportsOnStderrOnly(t *testing.T) {
 	endpoint := "http://" + l.Addr().String() + "/mcp"
 	l.Close()
 	proxy := exec.Command(bins.host, "mcp", "proxy", endpoint)
+	proxy.Env = noSignInWorld(t).env
 	var stderr bytes.Buffer
 	proxy.Stderr = &stderr
 	stdin, _ := proxy.StdinPipe()
@@ -132,4 +135,10 @@ func TestMCPProxyReportsOnStderrOnly(t *testing.T) {
 	if want := "mcp proxy: warning: the request \"initialize\" was not delivered to " + endpoint; !strings.HasPrefix(stderr.String(), want) {
 		t.Fatalf("stderr %q, want it to start with %q", stderr.String(), want)
 	}
+}
+
+// noSignInWorld is a user environment of its own (profile index, store)
+// with no browser: these servers ask for no sign-in, so none may start.
+func noSignInWorld(t testing.TB) *world {
+	return newWorld(t, &testop.OP{Username: "unused", Password: "unused"}, "/nonexistent/no-browser-for-this-test")
 }

@@ -39,7 +39,8 @@ var commandSpecs = []commandSpec{
 	{"mcp status", "URL [flags]", "Show the MCP server's sign-in: its authorization server, client, scopes and expiry; no secrets printed."},
 	{"mcp logout", "URL [flags]", "Revoke the MCP server's tokens where the server can, and forget them and the private key kept for it."},
 	{"mcp proxy", "[flags] URL", "Bridge an MCP client that speaks only stdio (a desktop app, an editor) to the remote MCP server at URL over Streamable HTTP; " +
-		"every JSON-RPC message passes through unchanged, errors go to stderr, and it ends when the client closes its input."},
+		"signed in as mcp login signs in (when the server asks), it passes every JSON-RPC message through unchanged, " +
+		"shows the sign-in's URL and errors on stderr, and ends when the client closes its input."},
 }
 
 func specOf(name string) (commandSpec, bool) {

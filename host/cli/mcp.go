@@ -5,14 +5,10 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
 	"strings"
-	"time"
 
 	"github.com/wasmlogin/wasmlogin/host/engine"
-	"github.com/wasmlogin/wasmlogin/host/loopback"
 	"github.com/wasmlogin/wasmlogin/host/mcpclient"
-	"github.com/wasmlogin/wasmlogin/host/profiles"
 	"github.com/wasmlogin/wasmlogin/host/signing"
 	"github.com/wasmlogin/wasmlogin/plugin/api"
 	"github.com/wasmlogin/wasmlogin/plugin/mcpauth"
@@ -32,11 +28,15 @@ var mcpCommands = []string{"mcp login", "mcp token", "mcp status", "mcp logout",
 
 // mcpFlags are the mcp commands' own flags.
 type mcpFlags struct {
-	server            string // the positional URL, or --resource
-	clientMetadataURL string
-	tokenAuthMethod   string
-	privateKeyFile    string
-	signingAlg        string
+	server             string // the positional URL, or --resource
+	clientMetadataURL  string
+	tokenAuthMethod    string
+	privateKeyFile     string
+	signingAlg         string
+	idpTokenEndpoint   string // cross-app access (mcp_options.go)
+	idpIDTokenEnv      string
+	idpClientID        string
+	idpClientSecretEnv string
 }
 
 // mcpArgs turns `mcp SUB ...` into the command "mcp SUB" and its
@@ -102,20 +102,8 @@ func (c *command) registerMCP(fs *flag.FlagSet) {
 	}
 	switch c.name {
 	case "mcp login":
-		fs.StringVar(&c.provider.ClientID, "client-id", "", "a client `ID` registered with the server's authorization server (default: a metadata document or registration)")
-		fs.StringVar(&c.secretEnv, "client-secret-env", "", "read that client's secret from the environment `variable` (then kept in the secret store)")
-		fs.StringVar(&m.clientMetadataURL, "client-metadata-url", "", "the https `URL` of your client's metadata document, used as the client ID where the server accepts one")
-		fs.StringVar(&m.tokenAuthMethod, "token-auth-method", "", "`method` at the token endpoint: none, client_secret_basic, client_secret_post or private_key_jwt (default: what the server and credentials allow)")
-		fs.StringVar(&m.privateKeyFile, "private-key-file", "", "PEM `file` of the client's private key for private_key_jwt; read once and kept in the secret store, where the plugin cannot read it")
-		fs.StringVar(&m.signingAlg, "signing-alg", "", "JWS `alg` of that key (default: ES256 for P-256, RS256 for RSA, ...)")
-		fs.StringVar(&c.scopes, "scopes", "", "`scopes` to ask for, separated by spaces (default: the server's challenge, else its metadata)")
-		fs.BoolVar(&c.machine.clientCredentials, "client-credentials", false, "the client credentials grant: the client signs in as itself, no browser (needs --client-id and a secret or key)")
-		fs.BoolVar(&c.noOpen, "no-open", false, "do not start a browser: only print the URL")
+		c.mcpClientFlags(fs) // mcp_options.go
 		fs.BoolVar(&c.noBrowser, "no-browser", false, "no browser here: print the URL, then paste the address the browser ends on")
-		fs.DurationVar(&c.timeout, "timeout", 5*time.Minute, "how long to wait for the browser to come back")
-		fs.StringVar(&c.redirectHost, "redirect-host", "", "loopback `host` in the redirect URI: 127.0.0.1 (default), localhost or [::1]")
-		fs.IntVar(&c.redirectPort, "redirect-port", 0, "fixed `port` for servers that demand one (default: the OS picks a free one)")
-		fs.StringVar(&c.redirectPath, "redirect-path", "/callback", "`path` of the redirect URI")
 		c.outputFlags(fs, "print the session as JSON on stdout")
 		c.storeFlag(fs)
 		c.networkFlags(fs)
@@ -132,7 +120,9 @@ func (c *command) registerMCP(fs *flag.FlagSet) {
 		c.outputFlags(fs, "print the result as JSON")
 		c.pluginFlags(fs)
 		c.networkFlags(fs)
-	case "mcp proxy":
+	case "mcp proxy": // stdin is the MCP client's, so no pasting (--no-browser)
+		c.mcpClientFlags(fs)
+		c.storeFlag(fs)
 		c.networkFlags(fs)
 	}
 }
@@ -195,15 +185,6 @@ func (c *command) mcpLogin(ctx context.Context) error {
 		}
 		return err
 	}
-	if err := c.updateIndex(ctx, func(ix *profiles.Index) error {
-		e := ix.Profiles[c.profile]
-		n := c.entryFor(api.Provider{}, nil)
-		e.Network, e.Store = n.Network, n.Store
-		ix.Profiles[c.profile] = e
-		return nil
-	}); err != nil {
-		return err
-	}
 	return c.withProfile(ctx, func(ref api.ProfileRef, inst *engine.Instance) error {
 		s, err := inst.Status(ctx, ref)
 		if err != nil {
@@ -215,53 +196,6 @@ func (c *command) mcpLogin(ctx context.Context) error {
 		fmt.Fprintf(c.env.Stderr, "Signed in to %s with %s (profile %q).\n", s.Resource, s.Issuer, s.Profile)
 		return nil
 	})
-}
-
-// mcpOptions are the library's options from the flags.
-func (c *command) mcpOptions(ctx context.Context) (mcpclient.Options, error) {
-	m := c.mcp
-	o := mcpclient.Options{ServerURL: m.server, Scopes: c.provider.Scopes, LoginTimeout: c.timeout,
-		Client: api.MCPClient{ClientID: c.provider.ClientID, ClientMetadataURL: m.clientMetadataURL,
-			TokenAuthMethod: m.tokenAuthMethod, SigningAlg: m.signingAlg, ClientName: "wasmlogin"},
-		Redirect: loopback.Options{Host: c.redirectHost, Port: c.redirectPort, Path: c.redirectPath}}
-	if c.machine.clientCredentials {
-		o.Grant = api.GrantClientCredentials
-	}
-	if c.secretEnv != "" {
-		o.Client.ClientSecret = c.env.Getenv(c.secretEnv)
-		if o.Client.ClientSecret == "" {
-			return o, usageError("--client-secret-env %s: that environment variable is empty or not set", c.secretEnv)
-		}
-	}
-	if m.privateKeyFile != "" {
-		pem, err := os.ReadFile(m.privateKeyFile)
-		if err != nil {
-			return o, usageError("--private-key-file: %v", err)
-		}
-		o.PrivateKeyPEM = pem
-	}
-	store, err := c.openStore()
-	if err != nil {
-		return o, err
-	}
-	dir, err := profiles.Dir(c.env.Getenv)
-	if err != nil {
-		return o, err
-	}
-	o.Store, o.ConfigDir = store, dir
-	timeout, _ := time.ParseDuration(c.env.Getenv("WASMLOGIN_HTTP_TIMEOUT"))
-	if o.Guard, err = c.guardOptions(timeout); err != nil {
-		return o, err
-	}
-	o.Engine = engine.Options{CacheDir: c.env.Getenv("WASMLOGIN_CACHE_DIR"), Warn: func(m string) { fmt.Fprintln(c.env.Stderr, "warning: "+m) }}
-	o.OpenBrowser, o.NoOpen = c.env.OpenBrowser, c.noOpen || c.noBrowser
-	o.Notify = func(level, msg string) {
-		if level == "warn" {
-			msg = "warning: " + msg
-		}
-		fmt.Fprintln(c.env.Stderr, msg)
-	}
-	return o, nil
 }
 
 // readPastedLines passes on every non-empty line of stdin; the plugin

@@ -76,3 +76,37 @@ func runMain(args ...string) (stdout, stderr string, code int) {
 	code = Main(context.Background(), args, env)
 	return out.String(), errb.String(), code
 }
+
+// The cross-app access flags come as a pair, their secrets from the
+// environment; a wrong combination is a usage error before anything is
+// loaded or sent, for the proxy and mcp login alike.
+func TestMCPCrossAppAccessFlags(t *testing.T) {
+	env := map[string]string{"WASMLOGIN_CONFIG_DIR": t.TempDir(), "ID_TOKEN": "eyJ.x.y"}
+	const server = "https://mcp.example.com/mcp"
+	for _, cmd := range [][]string{{"mcp", "proxy"}, {"mcp", "login"}} {
+		for _, c := range []struct {
+			flags []string
+			want  string
+		}{
+			{[]string{"--idp-token-endpoint", "https://idp.example/token"}, "cross-app access needs both --idp-token-endpoint URL and --idp-id-token-env VARIABLE"},
+			{[]string{"--idp-id-token-env", "ID_TOKEN", "--idp-client-id", "app"}, "cross-app access needs both"},
+			{[]string{"--idp-token-endpoint", "https://idp.example/token", "--idp-id-token-env", "UNSET"}, "--idp-id-token-env UNSET: that environment variable is empty or not set"},
+			{[]string{"--idp-token-endpoint", "http://idp.example/token", "--idp-id-token-env", "ID_TOKEN"}, "--idp-token-endpoint \"http://idp.example/token\": plain http is only accepted for 127.0.0.1"},
+			{[]string{"--idp-token-endpoint", "https://idp.example/token", "--idp-id-token-env", "ID_TOKEN", "--client-credentials"}, "--client-credentials and the --idp-... flags are two different grants"},
+			{[]string{"--client-secret-env", "UNSET"}, "--client-secret-env UNSET: that environment variable is empty or not set"},
+		} {
+			args := append(append(append([]string{}, cmd...), c.flags...), server)
+			out, errb, code := runMainEnv(env, args...)
+			if code != ExitUsage || !strings.Contains(errb, c.want) || out != "" {
+				t.Errorf("%v: exit %d, stdout %q, stderr %q, want %q", args, code, out, errb, c.want)
+			}
+		}
+	}
+}
+
+func runMainEnv(vars map[string]string, args ...string) (stdout, stderr string, code int) {
+	var out, errb bytes.Buffer
+	env := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(k string) string { return vars[k] }, Program: "prog"}
+	code = Main(context.Background(), args, env)
+	return out.String(), errb.String(), code
+}

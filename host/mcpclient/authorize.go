@@ -146,6 +146,9 @@ func (t *Transport) record(ctx context.Context, issuer string) error {
 		e.Allowed = t.guard.Allowed()
 		e.Store = store
 		e.MCPServer = t.server
+		if t.opts.Network != (profiles.Network{}) {
+			e.Network = t.opts.Network
+		}
 		ix.Profiles[t.profile] = e
 		return nil
 	})

@@ -79,6 +79,11 @@ type Options struct {
 	// ConfigDir holds profiles.json and the profile locks; empty means the
 	// CLI's directory.
 	ConfigDir string
+	// Network, when set, is recorded with the sign-in in profiles.json, so
+	// that the CLI's later commands (wasmlogin mcp token) reach the server
+	// the way this sign-in did. It configures nothing here: Guard and Base
+	// carry the network settings.
+	Network profiles.Network
 	// Store keeps the tokens; nil means the OS keyring, service "wasmlogin".
 	Store secretstore.Store
 	// Engine tunes the Wasm runtime; Guard the plugin's HTTP (timeouts,

@@ -17,6 +17,7 @@ import (
 	"github.com/wasmlogin/wasmlogin/host/engine"
 	"github.com/wasmlogin/wasmlogin/host/profiles"
 	"github.com/wasmlogin/wasmlogin/host/secretstore"
+	"github.com/wasmlogin/wasmlogin/internal/mcptest"
 	"github.com/wasmlogin/wasmlogin/internal/testmcp"
 	"github.com/wasmlogin/wasmlogin/internal/testop"
 	"github.com/wasmlogin/wasmlogin/internal/testop/autologin"
@@ -244,3 +245,37 @@ func TestTokenOnlyForTheServersOrigin(t *testing.T) {
 		t.Errorf("Login opened the browser %d times", b.opened.Load())
 	}
 }
+
+// A server that asks for no sign-in is reached without the secret store:
+// nothing was recorded for it, so an OS keyring that is locked or missing
+// must not stand between the client and the server.
+func TestServerWithoutAuthorizationLeavesTheStoreAlone(t *testing.T) {
+	ctx := context.Background()
+	srv := mcptest.Start(t)
+	w := &world{op: &testop.OP{}, server: srv.URL}
+	store := &unreachableStore{}
+	tr, err := New(ctx, w.options(t, store, t.TempDir(), &userAgent{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	s := connect(t, ctx, tr, srv.URL)
+	if _, err := s.ListTools(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := store.asked.Load(); n != 0 {
+		t.Fatalf("the secret store was asked %d times", n)
+	}
+}
+
+// unreachableStore fails as a keyring without a Secret Service does.
+type unreachableStore struct{ asked atomic.Int32 }
+
+func (s *unreachableStore) fail() error {
+	s.asked.Add(1)
+	return fmt.Errorf("%w: no Secret Service here", secretstore.ErrUnavailable)
+}
+func (s *unreachableStore) Get(string) (string, bool, error) { return "", false, s.fail() }
+func (s *unreachableStore) Set(string, string) error         { return s.fail() }
+func (s *unreachableStore) Delete(string) error              { return s.fail() }
+func (s *unreachableStore) Name() string                     { return "keyring" }

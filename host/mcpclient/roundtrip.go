@@ -127,9 +127,19 @@ func (t *Transport) reauthorize(ctx context.Context, ch *api.MCPChallenge, sent 
 
 // currentToken is the stored sign-in's access token, refreshed by the
 // plugin when due; "" when there is none yet.
+//
+// A server no sign-in was recorded for (profiles.json) has nothing in the
+// secret store, so the store is not asked: a server that needs no
+// authorization is reached without touching the OS keyring, which may
+// prompt to be unlocked or be missing altogether.
 func (t *Transport) currentToken(ctx context.Context) (string, error) {
 	if tok, ok := t.cached(); ok {
 		return tok, nil
+	}
+	if ix, err := profiles.Load(t.dir); err != nil {
+		return "", err
+	} else if _, ok := ix.Profiles[t.profile]; !ok {
+		return "", nil
 	}
 	var res *api.TokenResult
 	err := t.locked(ctx, func() (err error) {
