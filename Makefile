@@ -57,8 +57,9 @@ test-node: examples/node/node_modules/.installed
 # draft, extensions) against each MCP client, each with its expected
 # failures (internal/mcpconformance/run.sh); Node.js 22 and the suite come
 # from that folder's lockfile. Binaries and results go to a scratch
-# directory, kept for a look when a run fails. About 40 seconds on two
-# cores: 22 scenarios per client, each a fresh process signing in.
+# directory, kept for a look when a run fails. About 10 seconds on two
+# cores once the Go build cache is warm (40 with a cold one): 22 scenarios
+# per client, each a fresh process signing in.
 MCP_CONFORMANCE := internal/mcpconformance
 
 test-mcp: $(MCP_CONFORMANCE)/node_modules/.installed
