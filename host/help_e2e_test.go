@@ -32,7 +32,16 @@ var commandFlags = map[string][]string{
 	"kubectl-credential": {"ca-file", "client-cert", "client-id", "client-key", "issuer", "profile", "store", "verbose"},
 	"git-credential":     {"ca-file", "client-cert", "client-id", "client-key", "issuer", "profile", "store", "username", "verbose"},
 	"exec":               {"ca-file", "client-cert", "client-id", "client-key", "env", "issuer", "profile", "store", "verbose"},
-	"mcp":                {}, // its subcommands: mcp_proxy_e2e_test.go
+	"mcp login": {"ca-file", "client-cert", "client-credentials", "client-id", "client-key", "client-metadata-url", "client-secret-env",
+		"idp-client-id", "idp-client-secret-env", "idp-id-token-env", "idp-token-endpoint", "json", "no-browser", "no-open",
+		"private-key-file", "redirect-host", "redirect-path", "redirect-port", "resource", "scopes", "signing-alg", "store", "timeout",
+		"token-auth-method"},
+	"mcp token":  {"ca-file", "client-cert", "client-key", "force-refresh", "header", "json", "resource", "store", "verbose"},
+	"mcp status": {"json", "resource", "store"},
+	"mcp logout": {"ca-file", "client-cert", "client-key", "json", "resource", "store", "verbose"},
+	"mcp proxy": {"ca-file", "client-cert", "client-credentials", "client-id", "client-key", "client-metadata-url", "client-secret-env",
+		"idp-client-id", "idp-client-secret-env", "idp-id-token-env", "idp-token-endpoint", "no-open", "private-key-file",
+		"redirect-host", "redirect-path", "redirect-port", "scopes", "signing-alg", "store", "timeout", "token-auth-method"},
 }
 
 var helpFlagLine = regexp.MustCompile(`^  --([a-z][a-z-]*)(?: \S+)?(?:\s{2,}(\S.*))?$`)
@@ -40,7 +49,8 @@ var helpFlagLine = regexp.MustCompile(`^  --([a-z][a-z-]*)(?: \S+)?(?:\s{2,}(\S.
 func TestEveryCommandHasItsOwnHelp(t *testing.T) {
 	w := &world{t: t, env: os.Environ()}
 	for name, want := range commandFlags {
-		for _, asked := range [][]string{{name, "--help"}, {name, "-h"}, {"help", name}} {
+		words := strings.Fields(name) // "mcp login" is two
+		for _, asked := range [][]string{append(slices.Clone(words), "--help"), append(slices.Clone(words), "-h"), append([]string{"help"}, words...)} {
 			r := w.run(asked...)
 			if r.code != 0 || r.stderr != "" || !strings.HasPrefix(r.stdout, "Usage: host "+name+" ") {
 				t.Fatalf("%v: exit %d, stdout:\n%s\nstderr: %s", asked, r.code, r.stdout, r.stderr)

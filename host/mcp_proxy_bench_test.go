@@ -24,7 +24,9 @@ func BenchmarkMCPCallDirect(b *testing.B) {
 
 func BenchmarkMCPCallThroughProxy(b *testing.B) {
 	srv := mcptest.Start(b)
-	benchCalls(b, &mcp.CommandTransport{Command: exec.Command(bins.host, "mcp", "proxy", srv.URL)})
+	proxy := exec.Command(bins.host, "mcp", "proxy", srv.URL)
+	proxy.Env = noSignInWorld(b).env
+	benchCalls(b, &mcp.CommandTransport{Command: proxy})
 }
 
 func benchCalls(b *testing.B, t mcp.Transport) {

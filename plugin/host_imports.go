@@ -39,6 +39,11 @@ func hostSecretDelete(uint64) uint64
 //go:wasmimport extism:host/user verify_signature
 func hostVerifySignature(uint64) uint64
 
+// sign is interface crypto's signing with a key the host holds.
+//
+//go:wasmimport extism:host/user sign
+func hostSign(uint64) uint64
+
 // call sends one payload (a pointer) to a host function, decodes its
 // envelope and the "ok" value into out (a pointer). It is not generic on
 // purpose: one copy per result type made the plugin measurably larger.
@@ -125,4 +130,12 @@ func (wasmHost) VerifySignature(req api.VerifySignatureRequest) (bool, *api.Erro
 		return false, err
 	}
 	return r.Valid, nil
+}
+
+func (wasmHost) Sign(req api.SignRequest) (string, *api.Error) {
+	var r api.SignResult
+	if err := call(hostSign, &req, &r); err != nil {
+		return "", err
+	}
+	return r.Signature, nil
 }

@@ -94,6 +94,12 @@ func describe() int32 {
 	})
 }
 
+//go:wasmexport mcp_authorize
+func mcpAuthorize() int32 {
+	var in api.MCPAuthorizeInput
+	return serve(&in, func() (any, *api.Error) { return result(engine.MCPAuthorize(in)) })
+}
+
 // result keeps a nil *O from becoming a non-nil interface, so that "ok" is
 // left out instead of written from a nil pointer.
 func result[O any](out *O, err *api.Error) (any, *api.Error) {

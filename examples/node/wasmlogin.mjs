@@ -223,7 +223,9 @@ function keyring(grant) {
 // functions (tests use it to play a dishonest host).
 export async function openPlugin({ issuer, allowed, grant }, { functions, ...opts } = {}) {
   const http_request = httpRequest({ issuer, allowed }, opts), secrets = keyring(grant)
-  const impl = { http_request, open_browser: openBrowser, notify, prompt, ...secrets.functions, verify_signature: verifySignature, ...functions }
+  // crypto.sign: this host keeps no private keys, so private_key_jwt is not offered.
+  const sign = () => { throw new FlowError('unavailable', 'this host holds no private keys to sign with') }
+  const impl = { http_request, open_browser: openBrowser, notify, prompt, ...secrets.functions, verify_signature: verifySignature, sign, ...functions }
   const wrap = (fn) => (ctx, offset) => {
     let input, reply
     try { input = JSON.parse(ctx.read(offset).text()) } catch {}

@@ -1,6 +1,6 @@
 """OAuth 2 / OpenID Connect sign-in for a Python CLI; the flow itself runs in plugin.wasm.
 The plugin does discovery, PKCE, state, nonce, the code exchange, ID token checks and refresh; this host lends
-it wit/flow.wit's eight functions (HTTP, browser, messages, keyring, signature checks) and a loopback listener,
+it wit/flow.wit's nine functions (HTTP, browser, messages, keyring, signature checks, signing, refused here) and a loopback listener,
 and keeps the sandbox's rules: which origins it may reach, which URLs it may open, which secrets it may touch."""
 import argparse, contextlib, getpass, hashlib, http.server, ipaddress, json, os, re, sys, threading, time, typing
 import urllib.request, webbrowser
@@ -159,6 +159,10 @@ def secret_delete(req):
 @host_fn
 def verify_signature(req):  # signatures.py; `verify` is looked up at each call, so a test can play a lying host
     return verify(req)
+
+@host_fn
+def sign(req):  # crypto.sign: this host keeps no private keys, so private_key_jwt is not offered
+    raise FlowError("unavailable", "this host holds no private keys to sign with")
 
 def load():
     return extism.Plugin(Path(WASM).read_bytes(), wasi=True)  # WASI: the plugin's clock and randomness

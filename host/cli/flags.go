@@ -34,7 +34,13 @@ var commandSpecs = []commandSpec{
 	{"kubectl-credential", "[flags]", "Print the token as a client.authentication.k8s.io/v1 ExecCredential for kubectl."},
 	{"git-credential", "[flags] get|store|erase", "Answer git's credential helper protocol with the token as the password."},
 	{"exec", "[flags] -- CMD [ARGS...]", "Run CMD with the token in an environment variable, never in its arguments; exits with CMD's status."},
-	{"mcp", "SUBCOMMAND [flags]", "Reach remote MCP (Model Context Protocol) servers from MCP clients; `mcp proxy URL` bridges a client that speaks only stdio to one."},
+	{"mcp login", "URL [flags]", "Sign in to a remote MCP server (its authorization profile: resource metadata, the server's authorization server, a registered or given client, PKCE and the resource indicator); the server's challenge guides it."},
+	{"mcp token", "URL [flags]", "Print a valid access token for an MCP server, refreshed (with its resource) when needed; only the token goes to stdout."},
+	{"mcp status", "URL [flags]", "Show the MCP server's sign-in: its authorization server, client, scopes and expiry; no secrets printed."},
+	{"mcp logout", "URL [flags]", "Revoke the MCP server's tokens where the server can, and forget them and the private key kept for it."},
+	{"mcp proxy", "[flags] URL", "Bridge an MCP client that speaks only stdio (a desktop app, an editor) to the remote MCP server at URL over Streamable HTTP; " +
+		"signed in as mcp login signs in (when the server asks), it passes every JSON-RPC message through unchanged, " +
+		"shows the sign-in's URL and errors on stderr, and ends when the client closes its input."},
 }
 
 func specOf(name string) (commandSpec, bool) {
@@ -42,9 +48,6 @@ func specOf(name string) (commandSpec, bool) {
 		if s.name == name {
 			return s, true
 		}
-	}
-	if m, ok := mcpCommandOf(name); ok { // mcp.go
-		return m.spec, true
 	}
 	return commandSpec{}, false
 }
@@ -92,6 +95,8 @@ func (c *command) flags() *flag.FlagSet {
 		fs.StringVar(&c.gitUsername, "username", "oauth2", "the `user` name git is given beside the token")
 		c.pluginFlags(fs)
 		c.networkFlags(fs)
+	case "mcp login", "mcp token", "mcp status", "mcp logout", "mcp proxy":
+		c.registerMCP(fs)
 	case "exec":
 		c.selectFlags(fs)
 		fs.StringVar(&c.tokenEnv, "env", "ACCESS_TOKEN", "the environment `variable` that carries the token")

@@ -77,6 +77,7 @@ type command struct {
 	recorded      profiles.Entry    // the index entry of the profile worked on (settings.go)
 
 	machine machineFlags // login --client-credentials, exchange (machine.go)
+	mcp     mcpFlags     // the mcp commands (mcp.go)
 }
 
 // Main runs one command line and returns the process exit code.
@@ -84,8 +85,8 @@ func Main(ctx context.Context, args []string, env Env) int {
 	if env.Program == "" {
 		env.Program = defaultProgram
 	}
-	if isMCP(args) {
-		return mcpMain(ctx, args, env) // mcp.go
+	if len(args) >= 2 && args[0] == "help" && args[1] == "mcp" { // help mcp [COMMAND]
+		args = append(append([]string{"mcp"}, args[2:]...), "--help")
 	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		if len(args) == 2 && args[0] == "help" { // help COMMAND
@@ -104,6 +105,12 @@ func Main(ctx context.Context, args []string, env Env) int {
 	if args[0] == fillCacheCommand {
 		return fillCache(ctx, env)
 	}
+	if args[0] == "mcp" {
+		var ok bool
+		if args, ok = mcpArgs(args); !ok {
+			return mcpUsage(args, env) // mcp.go
+		}
+	}
 	c := &command{env: env, name: args[0]}
 	var rest []string // arguments after the flags, for exec and git-credential
 	run := map[string]func(context.Context) error{
@@ -115,6 +122,11 @@ func Main(ctx context.Context, args []string, env Env) int {
 		"use":                func(ctx context.Context) error { return c.use(ctx, rest[0]) },
 		"exchange":           c.exchange,
 		"userinfo":           c.userinfo,
+		"mcp login":          c.mcpLogin,
+		"mcp token":          c.token,
+		"mcp status":         c.mcpStatus,
+		"mcp logout":         c.mcpLogout,
+		"mcp proxy":          func(ctx context.Context) error { return c.mcpProxy(ctx, rest) },
 	}[c.name]
 	if run == nil {
 		fmt.Fprintf(env.Stderr, "unknown command %q; `%s --help` lists the commands\n", c.name, env.Program)
@@ -137,6 +149,11 @@ func Main(ctx context.Context, args []string, env Env) int {
 	case c.name == "use" && len(rest) != 1:
 		fmt.Fprintf(env.Stderr, "use: name one profile, e.g. `%s use work` (`%s profiles` lists them)\n", env.Program, env.Program)
 		return ExitUsage
+	case c.name == "mcp proxy": // its own arguments (mcp_proxy.go)
+	case isMCPCommand(c.name):
+		if err := c.mcpProfile(rest); err != nil {
+			return c.fail(err)
+		}
 	case c.name != "exec" && c.name != "git-credential" && c.name != "use" && len(rest) > 0:
 		fmt.Fprintf(env.Stderr, "%s: unexpected argument %q; `%s %s --help` lists its flags\n", c.name, rest[0], env.Program, c.name)
 		return ExitUsage

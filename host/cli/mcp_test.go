@@ -8,19 +8,19 @@ import (
 	"testing"
 )
 
-// The mcp subcommands get their help the way the other commands do:
-// exactly the flags each one's parser accepts, from `mcp NAME --help`,
-// `mcp NAME -h` and `help mcp NAME` alike.
-func TestMCPSubcommandHelpListsItsFlags(t *testing.T) {
-	for _, m := range mcpCommands {
-		fs := flag.NewFlagSet(m.spec.name, flag.ContinueOnError)
-		m.flags(&command{}, fs)
+// The mcp commands get their help the way the other commands do: exactly
+// the flags each one's parser accepts, from `mcp NAME --help`,
+// `mcp NAME -h` and `help mcp NAME` alike; `mcp --help` lists them all.
+func TestMCPCommandHelpListsItsFlags(t *testing.T) {
+	for _, name := range mcpCommands {
+		c := &command{name: name}
 		var want []string
-		fs.VisitAll(func(f *flag.Flag) { want = append(want, "--"+f.Name) })
-		name := strings.TrimPrefix(m.spec.name, "mcp ")
-		for _, asked := range [][]string{{"mcp", name, "--help"}, {"mcp", name, "-h"}, {"help", "mcp", name}} {
+		c.flags().VisitAll(func(f *flag.Flag) { want = append(want, "--"+f.Name) })
+		spec, _ := specOf(name)
+		sub := strings.TrimPrefix(name, "mcp ")
+		for _, asked := range [][]string{{"mcp", sub, "--help"}, {"mcp", sub, "-h"}, {"help", "mcp", sub}} {
 			out, errb, code := runMain(asked...)
-			if code != ExitOK || errb != "" || !strings.HasPrefix(out, "Usage: prog "+m.spec.name+" "+m.spec.args+"\n\n") {
+			if code != ExitOK || errb != "" || !strings.HasPrefix(out, "Usage: prog "+name+" "+spec.args+"\n\n") {
 				t.Fatalf("%v: exit %d, stderr %q, stdout:\n%s", asked, code, errb, out)
 			}
 			var listed []string
@@ -34,10 +34,12 @@ func TestMCPSubcommandHelpListsItsFlags(t *testing.T) {
 			}
 		}
 	}
-	out, _, code := runMain("mcp", "--help")
-	for _, m := range mcpCommands {
-		if !strings.Contains(out, "\n  "+strings.TrimPrefix(m.spec.name, "mcp ")+" ") || code != ExitOK {
-			t.Errorf("mcp --help (exit %d) does not list %s:\n%s", code, m.spec.name, out)
+	for _, asked := range [][]string{{"mcp", "--help"}, {"help", "mcp"}} {
+		out, _, code := runMain(asked...)
+		for _, name := range mcpCommands {
+			if !strings.Contains(out, "\n  "+name+" ") || code != ExitOK {
+				t.Errorf("%v (exit %d) does not list %s:\n%s", asked, code, name, out)
+			}
 		}
 	}
 }
@@ -50,7 +52,7 @@ func TestMCPProxyUsageErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"mcp"}, ""}, // the help, on stdout, as for the program itself
-		{[]string{"mcp", "frob"}, "mcp: unknown subcommand \"frob\"; `prog mcp --help` lists them"},
+		{[]string{"mcp", "frob"}, "unknown command \"mcp frob\"; `prog mcp --help` lists the mcp commands"},
 		{[]string{"mcp", "proxy"}, "mcp proxy: give the MCP server's URL, e.g. `prog mcp proxy https://mcp.example.com/mcp`"},
 		{[]string{"mcp", "proxy", "--frob", "https://mcp.example.com/mcp"}, "mcp proxy: unknown flag --frob; `prog mcp proxy --help` lists its flags"},
 		{[]string{"mcp", "proxy", "mcp.example.com"}, `mcp proxy: prog mcp proxy "mcp.example.com" is not a URL`},
@@ -71,6 +73,40 @@ func TestMCPProxyUsageErrors(t *testing.T) {
 func runMain(args ...string) (stdout, stderr string, code int) {
 	var out, errb bytes.Buffer
 	env := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }, Program: "prog"}
+	code = Main(context.Background(), args, env)
+	return out.String(), errb.String(), code
+}
+
+// The cross-app access flags come as a pair, their secrets from the
+// environment; a wrong combination is a usage error before anything is
+// loaded or sent, for the proxy and mcp login alike.
+func TestMCPCrossAppAccessFlags(t *testing.T) {
+	env := map[string]string{"WASMLOGIN_CONFIG_DIR": t.TempDir(), "ID_TOKEN": "eyJ.x.y"}
+	const server = "https://mcp.example.com/mcp"
+	for _, cmd := range [][]string{{"mcp", "proxy"}, {"mcp", "login"}} {
+		for _, c := range []struct {
+			flags []string
+			want  string
+		}{
+			{[]string{"--idp-token-endpoint", "https://idp.example/token"}, "cross-app access needs both --idp-token-endpoint URL and --idp-id-token-env VARIABLE"},
+			{[]string{"--idp-id-token-env", "ID_TOKEN", "--idp-client-id", "app"}, "cross-app access needs both"},
+			{[]string{"--idp-token-endpoint", "https://idp.example/token", "--idp-id-token-env", "UNSET"}, "--idp-id-token-env UNSET: that environment variable is empty or not set"},
+			{[]string{"--idp-token-endpoint", "http://idp.example/token", "--idp-id-token-env", "ID_TOKEN"}, "--idp-token-endpoint \"http://idp.example/token\": plain http is only accepted for 127.0.0.1"},
+			{[]string{"--idp-token-endpoint", "https://idp.example/token", "--idp-id-token-env", "ID_TOKEN", "--client-credentials"}, "--client-credentials and the --idp-... flags are two different grants"},
+			{[]string{"--client-secret-env", "UNSET"}, "--client-secret-env UNSET: that environment variable is empty or not set"},
+		} {
+			args := append(append(append([]string{}, cmd...), c.flags...), server)
+			out, errb, code := runMainEnv(env, args...)
+			if code != ExitUsage || !strings.Contains(errb, c.want) || out != "" {
+				t.Errorf("%v: exit %d, stdout %q, stderr %q, want %q", args, code, out, errb, c.want)
+			}
+		}
+	}
+}
+
+func runMainEnv(vars map[string]string, args ...string) (stdout, stderr string, code int) {
+	var out, errb bytes.Buffer
+	env := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(k string) string { return vars[k] }, Program: "prog"}
 	code = Main(context.Background(), args, env)
 	return out.String(), errb.String(), code
 }

@@ -51,18 +51,29 @@ func (c *command) networkSettings() profiles.Network {
 // newGuard is the sandbox's HTTP with this network's settings: proxies
 // from the environment, --ca-file and SSL_CERT_FILE, a client certificate.
 func (c *command) newGuard(timeout time.Duration) (*httpguard.Guard, error) {
-	tr, err := c.networkTransport()
+	o, err := c.guardOptions(timeout)
 	if err != nil {
 		return nil, err
 	}
-	return httpguard.New(httpguard.Options{Timeout: timeout, Client: &http.Client{Transport: tr},
+	return httpguard.New(o), nil
+}
+
+// guardOptions are newGuard's settings, for hosts that build the guard
+// themselves (host/mcpclient).
+func (c *command) guardOptions(timeout time.Duration) (httpguard.Options, error) {
+	tr, err := c.networkTransport()
+	if err != nil {
+		return httpguard.Options{}, err
+	}
+	return httpguard.Options{Timeout: timeout, Client: &http.Client{Transport: tr},
 		TrustHint:      "pass the authority's certificate in a PEM file with --ca-file FILE (or set SSL_CERT_FILE=FILE)",
 		ClientCertHint: "give the certificate and key it accepts with --client-cert FILE --client-key FILE",
-	}), nil
+	}, nil
 }
 
 // networkTransport is HTTP on this network: proxies from the environment,
-// --ca-file and SSL_CERT_FILE, a client certificate.
+// --ca-file and SSL_CERT_FILE, a client certificate. The sandbox's guard
+// and the MCP requests themselves (mcp login, mcp proxy) both go over it.
 func (c *command) networkTransport() (*http.Transport, error) {
 	n := c.networkSettings()
 	o := httpguard.TransportOptions{ClientCertFile: n.ClientCert, ClientKeyFile: n.ClientKey}

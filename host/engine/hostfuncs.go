@@ -3,9 +3,12 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
 
 	extism "github.com/extism/go-sdk"
 	"github.com/wasmlogin/wasmlogin/host/browser"
+	"github.com/wasmlogin/wasmlogin/host/secretstore"
+	"github.com/wasmlogin/wasmlogin/host/signing"
 	"github.com/wasmlogin/wasmlogin/host/sigverify"
 	"github.com/wasmlogin/wasmlogin/plugin/api"
 )
@@ -14,7 +17,7 @@ import (
 // extism:host/user, in the order of the WIT world: interface host, then
 // interface crypto.
 var HostFunctionNames = []string{"http_request", "open_browser", "notify", "prompt",
-	"secret_get", "secret_set", "secret_delete", "verify_signature"}
+	"secret_get", "secret_set", "secret_delete", "verify_signature", "sign"}
 
 type servicesKey struct{}
 
@@ -99,6 +102,21 @@ func hostFunctions() []extism.HostFunction {
 				return fail(api.CodeBadInput, "verify_signature: "+err.Error())
 			}
 			return ok(api.VerifySignatureResult{Valid: valid})
+		}),
+		define("sign", func(_ context.Context, s *Services, in api.SignRequest) any {
+			if s.Sign == nil {
+				return unavailable("signing with a private key")
+			}
+			sig, err := s.Sign(in)
+			switch {
+			case errors.Is(err, secretstore.ErrDenied):
+				return fail(api.HostDenied, "sign: "+err.Error())
+			case errors.Is(err, signing.ErrBadRequest):
+				return fail(api.CodeBadInput, "sign: "+err.Error())
+			case err != nil:
+				return fail(api.HostUnavailable, "sign: "+err.Error())
+			}
+			return ok(api.SignResult{Signature: sig})
 		}),
 	}
 }

@@ -93,6 +93,12 @@ func (i *Instance) Userinfo(ctx context.Context, in api.ProfileRef) (*api.Userin
 	return call[api.UserinfoResult](ctx, i, "userinfo", in)
 }
 
+// MCPAuthorize authorizes for an MCP server (the MCP authorization
+// profile): a token, or a browser step to finish with LoginComplete.
+func (i *Instance) MCPAuthorize(ctx context.Context, in api.MCPAuthorizeInput) (*api.MCPAuthorized, error) {
+	return call[api.MCPAuthorized](ctx, i, "mcp_authorize", in)
+}
+
 // Call runs any export with a raw payload and returns its raw output, the
 // way the typed methods above run theirs: same Services, one call at a
 // time. It serves modules with other exports than the flow plugin's, such

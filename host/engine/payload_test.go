@@ -77,7 +77,8 @@ func runFlows(t *testing.T) {
 	ctx := context.Background()
 	guard := httpguard.New(httpguard.Options{})
 	guard.Allow(op.Issuer)
-	s := &Services{HTTP: guard, Secrets: secretstore.Memory(), Notify: func(string, string) {},
+	store := secretstore.Memory()
+	s := &Services{HTTP: guard, Secrets: store, Notify: func(string, string) {},
 		OpenBrowser: func(u string) error {
 			go autologin.Follow(ctx, u, op.Username, op.Password)
 			return nil
@@ -115,7 +116,8 @@ func runFlows(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	runDeviceFlows(t, inst, op, provider) // device_payload_test.go
+	runDeviceFlows(t, inst, op, provider)                                                                           // device_payload_test.go
+	runMCPFlows(t, &Services{HTTP: guard, Secrets: store, Notify: s.Notify, OpenBrowser: s.OpenBrowser}, store, op) // mcp_payload_test.go
 	// Failures are payloads too.
 	inst.Token(ctx, api.TokenInput{ProfileRef: ref})
 	inst.LoginComplete(ctx, api.LoginCompleteInput{FlowID: "unknown"})

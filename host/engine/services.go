@@ -32,4 +32,10 @@ type Services struct {
 	// (sigverify.Verify), for tests of hosts that get it wrong; leave it nil.
 	// An error is reported to the plugin as bad_input.
 	VerifySignature func(api.VerifySignatureRequest) (valid bool, err error)
+	// Sign signs with the private key the host holds for a profile
+	// (crypto.sign); host/signing.Signer is the reference. nil makes sign
+	// report "unavailable". An error wrapping secretstore.ErrDenied is
+	// reported as denied, signing.ErrBadRequest as bad_input, any other as
+	// unavailable.
+	Sign func(api.SignRequest) (signature string, err error)
 }

@@ -109,33 +109,7 @@ func (g *Guard) learnFromDiscovery(req api.HTTPRequest, resp *api.HTTPResponse) 
 	if !wanted {
 		return
 	}
-	doc, err := topLevelMembers([]byte(resp.Body))
-	if err != nil {
-		return
-	}
-	var docIssuer string
-	if raw, ok := doc["issuer"]; !ok || json.Unmarshal(raw, &docIssuer) != nil || docIssuer != issuer {
-		return
-	}
-	var learned []string
-	for _, field := range learnedFields {
-		var s string
-		if raw, ok := doc[field]; !ok || json.Unmarshal(raw, &s) != nil {
-			continue
-		}
-		u, err := url.Parse(s)
-		if err != nil || u.User != nil || !schemeAcceptable(u) {
-			continue
-		}
-		if o, err := originOfURL(u); err == nil {
-			learned = append(learned, o)
-		}
-	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	for _, o := range learned {
-		g.allowed[o] = struct{}{}
-	}
+	g.learnEndpoints(resp, issuer, learnedFields)
 }
 
 // topLevelMembers splits a JSON object into its members. A body that is

@@ -62,6 +62,12 @@ type Guard struct {
 	allowed       map[string]struct{} // origins, see originOf
 	issuer        string              // see SetIssuer
 	discoveryURLs []string            // the issuer's metadata URLs, see discoveryTargets
+
+	// The MCP profile's rules (mcp.go): the server, the locations of its
+	// resource metadata, the issuers that metadata named.
+	mcpServer  string
+	prmTargets []string
+	mcpIssuers []string
 }
 
 // New returns a Guard with an empty allowlist; call Allow before Do.
@@ -148,5 +154,6 @@ func (g *Guard) Do(ctx context.Context, req api.HTTPRequest) api.Reply[api.HTTPR
 		return api.Reply[api.HTTPResponse]{Error: failure}
 	}
 	g.learnFromDiscovery(req, resp)
+	g.learnFromMCP(req, resp)
 	return api.Reply[api.HTTPResponse]{OK: resp}
 }

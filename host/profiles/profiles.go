@@ -38,6 +38,9 @@ type Entry struct {
 	Store string `json:"store,omitempty"`
 	// Network is how this profile's provider is reached (settings.go).
 	Network Network `json:"network,omitzero"`
+	// MCPServer is the canonical URL of the MCP server a profile signed in
+	// to (host/mcpclient); Provider is then its authorization server.
+	MCPServer string `json:"mcp_server,omitempty"`
 }
 
 // Dir is the configuration directory: WASMLOGIN_CONFIG_DIR, else

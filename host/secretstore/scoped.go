@@ -24,6 +24,14 @@ const (
 
 var servedKeyPrefix = api.ServedKey("")
 
+// signingKeyPrefix names the private keys the host signs with for a
+// profile (host/signing). No grant serves them: the plugin asks the host to
+// sign (crypto.sign) and never sees a key.
+const signingKeyPrefix = "signing-key/"
+
+// SigningKey is the store key of profile's private signing key.
+func SigningKey(profile string) string { return signingKeyPrefix + profile }
+
 // Scoped lends one plugin instance the secrets of the profiles it was
 // started for, and nothing else: every instance shares the user's one
 // keyring, and without a scope an instance started for profile A could
@@ -80,7 +88,11 @@ func (s *scopedStore) Delete(key string) error {
 }
 
 // allow passes a profile's record or served token of a granted profile.
+// A signing key is refused whatever the grant.
 func (s *scopedStore) allow(key string) error {
+	if strings.HasPrefix(key, signingKeyPrefix) {
+		return fmt.Errorf("%w: the host keeps private keys to sign with for the plugin, never to hand out (%q)", ErrDenied, key)
+	}
 	profile, ok := strings.CutPrefix(key, recordKeyPrefix)
 	if !ok {
 		profile, ok = strings.CutPrefix(key, servedKeyPrefix)

@@ -85,3 +85,24 @@ func TestScopedDefaultProfile(t *testing.T) {
 		t.Fatalf("clearing a missing default: %v", err)
 	}
 }
+
+// A private key the host signs with (host/signing) is never served to the
+// plugin, not even for a granted profile: the plugin asks the host to sign.
+func TestScopedNeverServesSigningKeys(t *testing.T) {
+	under := Memory()
+	under.Set(SigningKey("A"), "-----BEGIN PRIVATE KEY-----")
+	s := Scoped(under, "A")
+	v, found, err := s.Get(SigningKey("A"))
+	if !errors.Is(err, ErrDenied) || found || v != "" || !strings.Contains(err.Error(), "never to hand out") {
+		t.Errorf("Get = %q, %v, %v; want denied", v, found, err)
+	}
+	if err := s.Set(SigningKey("A"), "replaced"); !errors.Is(err, ErrDenied) {
+		t.Errorf("Set = %v; want denied", err)
+	}
+	if err := s.Delete(SigningKey("A")); !errors.Is(err, ErrDenied) {
+		t.Errorf("Delete = %v; want denied", err)
+	}
+	if v, _, _ := under.Get(SigningKey("A")); v != "-----BEGIN PRIVATE KEY-----" {
+		t.Errorf("the key became %q", v)
+	}
+}

@@ -9,7 +9,11 @@
 # to the go command. Binaries and results go to SCRATCH_DIR, never into
 # the repository. The suite starts a fake MCP server and authorization
 # server per scenario on localhost and runs the client with the server's
-# URL as its last argument; see README.md, "Remote MCP servers".
+# URL as its last argument; see README.md, "Remote MCP servers". The
+# clients: goclient (the official Go SDK's client over host/mcpclient's
+# http.Client), stdioclient (a stdio-only client through `wasmlogin mcp
+# proxy`, which it hands the scenario's credentials as flags), and the
+# Node host's client, still to be written.
 #
 # An expected-failures file lists, one per line, a scenario and after a #
 # why it fails today. The suite fails the run when a listed scenario
@@ -27,8 +31,9 @@ suites=(auth backcompat draft extensions)
 suite_path="$here/node_modules/.bin:$PATH"
 
 mkdir -p "$scratch/bin"
-(cd "$repo" && "${GO:-go}" build -o "$scratch/bin/wasmlogin" ./host/cmd/wasmlogin &&
-  "${GO:-go}" build -o "$scratch/bin/stdioclient" ./internal/mcpconformance/stdioclient)
+(cd "$repo" && for pkg in host/cmd/wasmlogin internal/mcpconformance/goclient internal/mcpconformance/stdioclient; do
+  "${GO:-go}" build -o "$scratch/bin/${pkg##*/}" "./$pkg" || exit
+done)
 
 # The clients, by label: the command the suite runs (it appends the URL;
 # no spaces in paths, the suite splits the command at them), the variable
@@ -37,7 +42,7 @@ mkdir -p "$scratch/bin"
 labels=("go library" "proxy" "node host")
 variables=(MCP_CONFORMANCE_GO_CLIENT MCP_CONFORMANCE_PROXY_CLIENT MCP_CONFORMANCE_NODE_CLIENT)
 commands=(
-  "${MCP_CONFORMANCE_GO_CLIENT:-}"                                                            # a Go MCP client on the library's http.Client
+  "${MCP_CONFORMANCE_GO_CLIENT:-$scratch/bin/goclient}"                                       # a Go MCP client on the library's http.Client (host/mcpclient)
   "${MCP_CONFORMANCE_PROXY_CLIENT:-$scratch/bin/stdioclient $scratch/bin/wasmlogin mcp proxy}" # a stdio-only client through `wasmlogin mcp proxy`
   "${MCP_CONFORMANCE_NODE_CLIENT:-}"                                                          # a Node.js MCP client on the Node host
 )
@@ -91,6 +96,7 @@ run_client() {
     done < <(grep -E '^[✓✗] ' "$log")
   done
   local verdict="every failure is listed in expected-failures/$3"
+  [[ $failed != 0 ]] || verdict="no failures, as expected-failures/$3 says"
   [[ $status == 0 ]] || verdict="NOT as expected (above; logs in $out)"
   echo "mcp conformance ($label): $passed passed, $failed failed ($checks_ok checks passed, $checks_bad failed); $verdict"
   return $status

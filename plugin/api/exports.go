@@ -78,6 +78,8 @@ type Session struct {
 	ExpiresAt       int64          `json:"expires_at,omitempty"` // unix seconds; 0 = unknown
 	HasRefreshToken bool           `json:"has_refresh_token"`
 	Claims          map[string]any `json:"claims,omitempty"` // ID token claims
+	// Resource is the resource indicator (RFC 8707) of an MCP sign-in.
+	Resource string `json:"resource,omitempty"`
 }
 
 // TokenInput asks for a valid access token for a profile.

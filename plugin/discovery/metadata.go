@@ -7,8 +7,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/wasmlogin/wasmlogin/plugin/internal/jsonv"
 )
@@ -28,6 +30,10 @@ type Metadata struct {
 	// PushedAuthorizationRequestEndpoint (RFC 9126 5): where the client
 	// may push its authorization request before sending the browser.
 	PushedAuthorizationRequestEndpoint string
+	// RegistrationEndpoint (RFC 8414 2, RFC 7591 3): where a client may
+	// register itself. Checked by its one user (an MCP sign-in), so a
+	// provider's odd value does not break the flows that never use it.
+	RegistrationEndpoint string
 
 	ScopesSupported                   []string
 	ResponseTypesSupported            []string
@@ -39,6 +45,10 @@ type Metadata struct {
 	// AuthorizationResponseIssParameterSupported (RFC 9207) tells the client
 	// it can detect mix-up attacks by checking iss on the redirect.
 	AuthorizationResponseIssParameterSupported bool
+	// ClientIDMetadataDocumentSupported: the server accepts an https URL
+	// as client_id and reads the client's metadata from it (OAuth Client
+	// ID Metadata Document, draft-ietf-oauth-client-id-metadata-document).
+	ClientIDMetadataDocumentSupported bool
 }
 
 // Parse decodes a metadata document fetched for expectedIssuer.
@@ -49,6 +59,42 @@ type Metadata struct {
 // move the failure to token validation, or let one tenant's metadata stand
 // in for another's. The one exception is a multi-tenant alias (tenantAlias).
 func Parse(body []byte, expectedIssuer string) (*Metadata, error) {
+	m, err := parse(body)
+	if err != nil {
+		return nil, err
+	}
+	if m.Issuer != expectedIssuer && !tenantAlias(m.Issuer, expectedIssuer) {
+		return nil, errors.New("discovery: metadata issuer " + strconv.Quote(m.Issuer) + " does not match the configured issuer " + strconv.Quote(expectedIssuer))
+	}
+	if err := m.checkEndpoints(); err != nil {
+		return nil, fmt.Errorf("discovery: %w", err)
+	}
+	return m, nil
+}
+
+// ParseOnOrigin decodes the metadata an MCP server of the 2025-03-26
+// revision publishes at its own origin's RFC 8414 location. That revision
+// made the server's origin the authorization base, so no issuer was
+// configured to compare with; the issuer must still be an https URL on
+// that origin (the server speaks for itself, never for another host).
+func ParseOnOrigin(body []byte, origin string) (*Metadata, error) {
+	m, err := parse(body)
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckEndpointURL("issuer", m.Issuer); err != nil {
+		return nil, fmt.Errorf("discovery: %w", err)
+	}
+	if u, _ := url.Parse(m.Issuer); !strings.EqualFold(u.Scheme+"://"+u.Host, origin) || u.RawQuery != "" {
+		return nil, errors.New("discovery: metadata issuer " + strconv.Quote(m.Issuer) + " is not on the server's own origin " + strconv.Quote(origin))
+	}
+	if err := m.checkEndpoints(); err != nil {
+		return nil, fmt.Errorf("discovery: %w", err)
+	}
+	return m, nil
+}
+
+func parse(body []byte) (*Metadata, error) {
 	trimmed := bytes.TrimSpace(body)
 	switch {
 	case len(trimmed) == 0:
@@ -68,12 +114,6 @@ func Parse(body []byte, expectedIssuer string) (*Metadata, error) {
 	}
 	if m.Issuer == "" {
 		return nil, errors.New("discovery: metadata has no issuer")
-	}
-	if m.Issuer != expectedIssuer && !tenantAlias(m.Issuer, expectedIssuer) {
-		return nil, errors.New("discovery: metadata issuer " + strconv.Quote(m.Issuer) + " does not match the configured issuer " + strconv.Quote(expectedIssuer))
-	}
-	if err := m.checkEndpoints(); err != nil {
-		return nil, fmt.Errorf("discovery: %w", err)
 	}
 	return &m, nil
 }
@@ -104,6 +144,7 @@ func (m *Metadata) fields() []jsonv.Field {
 		jsonv.Always("introspection_endpoint", &m.IntrospectionEndpoint),
 		jsonv.Always("end_session_endpoint", &m.EndSessionEndpoint),
 		jsonv.Always("pushed_authorization_request_endpoint", &m.PushedAuthorizationRequestEndpoint),
+		jsonv.Always("registration_endpoint", &m.RegistrationEndpoint),
 		jsonv.Always("scopes_supported", &m.ScopesSupported),
 		jsonv.Always("response_types_supported", &m.ResponseTypesSupported),
 		jsonv.Always("grant_types_supported", &m.GrantTypesSupported),
@@ -111,6 +152,7 @@ func (m *Metadata) fields() []jsonv.Field {
 		jsonv.Always("token_endpoint_auth_methods_supported", &m.TokenEndpointAuthMethodsSupported),
 		jsonv.Always("id_token_signing_alg_values_supported", &m.IDTokenSigningAlgValuesSupported),
 		jsonv.Always("authorization_response_iss_parameter_supported", &m.AuthorizationResponseIssParameterSupported),
+		jsonv.Always("client_id_metadata_document_supported", &m.ClientIDMetadataDocumentSupported),
 	}
 }
 

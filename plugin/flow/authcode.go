@@ -24,6 +24,16 @@ type pendingLogin struct {
 	verifier    string
 	nonce       string
 	started     time.Time
+	// resource and mcp are set for a sign-in to an MCP server (mcp.go):
+	// the resource goes into the authorization and token requests (RFC
+	// 8707), mcp into the stored record.
+	resource string
+	mcp      *mcpState
+}
+
+// client is how the pending login's client authenticates.
+func (pl *pendingLogin) client() tokenClient {
+	return recordClient(pl.profile, pl.provider, pl.endpoints, pl.secret, pl.mcp)
 }
 
 // LoginBegin prepares an authorization-code flow with PKCE S256, a one-time
@@ -104,23 +114,37 @@ func (e *Engine) LoginComplete(in api.LoginCompleteInput) (*api.Session, *api.Er
 	}
 	form := url.Values{"grant_type": {"authorization_code"}, "code": {code},
 		"redirect_uri": {pl.redirectURI}, "code_verifier": {pl.verifier}}
-	resp, herr := e.postForm(pl.endpoints.Token, form, pl.provider.ClientID, pl.secret, clientAuthMethod(pl.endpoints.TokenAuthMethods))
-	if herr != nil {
-		return nil, hostFailure("exchanging the authorization code", herr)
+	if pl.resource != "" {
+		form.Set("resource", pl.resource)
+	}
+	resp, ferr := e.postToken("exchanging the authorization code", pl.endpoints.Token, form, pl.client())
+	if ferr != nil {
+		return nil, ferr
 	}
 	tok, err := tokenresp.Parse(resp.Status, header(resp, "Content-Type"), []byte(resp.Body), e.now())
 	if err != nil {
 		return nil, tokenFailure("exchanging the authorization code", err)
 	}
-	r := &record{Provider: pl.provider, Endpoints: pl.endpoints, ClientSecret: pl.secret}
+	if pl.mcp != nil && pl.nonce == "" {
+		// An MCP sign-in that did not ask for identity (no openid scope)
+		// has no nonce to hold an ID token to; one sent anyway is not
+		// used, rather than refused.
+		tok.IDToken = ""
+	}
+	r := &record{Provider: pl.provider, Endpoints: pl.endpoints, ClientSecret: pl.secret, Resource: pl.resource, MCP: pl.mcp}
 	if verr := e.acceptToken(r, tok, pl.nonce); verr != nil {
 		return nil, verr
 	}
 	if serr := e.saveRecord(pl.profile, r); serr != nil {
 		return nil, serr
 	}
-	if herr := e.host.SecretSet(defaultProfileKey, pl.profile); herr != nil {
-		return nil, storageFailure(herr)
+	// An MCP sign-in is found by its server, never as the default: a
+	// command given no profile must not send an MCP server's token to an
+	// API the user meant to reach with their usual sign-in.
+	if pl.mcp == nil {
+		if herr := e.host.SecretSet(defaultProfileKey, pl.profile); herr != nil {
+			return nil, storageFailure(herr)
+		}
 	}
 	return sessionOf(pl.profile, r), nil
 }

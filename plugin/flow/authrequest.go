@@ -49,6 +49,9 @@ func authorizationParams(pl *pendingLogin) url.Values {
 	q.Set("state", pl.state)
 	q.Set("code_challenge", pkce.Challenge(pl.verifier))
 	q.Set("code_challenge_method", "S256")
+	if pl.resource != "" {
+		q.Set("resource", pl.resource) // RFC 8707 2.1
+	}
 	if pl.nonce != "" {
 		q.Set("nonce", pl.nonce)
 	}
@@ -71,10 +74,9 @@ func withQuery(endpoint string, q url.Values) string {
 // refusal arrives here, at once, as an RFC 6749 5.2 error (RFC 9126 2.3).
 func (e *Engine) pushAuthorizationRequest(pl *pendingLogin) (string, *api.Error) {
 	const what = "pushing the authorization request (RFC 9126)"
-	resp, herr := e.postForm(pl.endpoints.PushedAuthorization, authorizationParams(pl), pl.provider.ClientID, pl.secret,
-		clientAuthMethod(pl.endpoints.TokenAuthMethods))
-	if herr != nil {
-		return "", hostFailure(what, herr)
+	resp, ferr := e.postToken(what, pl.endpoints.PushedAuthorization, authorizationParams(pl), pl.client())
+	if ferr != nil {
+		return "", ferr
 	}
 	if err := tokenresp.ParseErrorBody(resp.Status, header(resp, "Content-Type"), []byte(resp.Body)); err != nil {
 		return "", withRetryAfter(refusal(what, err, pl), resp)

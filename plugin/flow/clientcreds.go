@@ -53,7 +53,7 @@ func (e *Engine) ClientCredentials(in api.ClientCredentialsInput) (*api.TokenRes
 	r := &record{Provider: *p, Endpoints: ep, ClientSecret: secret, Grant: grantClientCredentials}
 	r.Provider.ClientSecret = ""
 	r.Provider.PromptClientSecret = false
-	if err := e.runClientCredentials(r); err != nil {
+	if err := e.runClientCredentials(profile, r); err != nil {
 		return nil, err
 	}
 	if err := e.saveRecord(profile, r); err != nil {
@@ -80,14 +80,18 @@ func (e *Engine) machineEndpoints(p *api.Provider) (endpoints, *api.Error) {
 
 // runClientCredentials asks for a token and folds it into r. A failure
 // leaves r's token as it was, so a failed renewal changes nothing stored.
-func (e *Engine) runClientCredentials(r *record) *api.Error {
+// An MCP sign-in names its resource (RFC 8707 2.2).
+func (e *Engine) runClientCredentials(profile string, r *record) *api.Error {
 	form := url.Values{"grant_type": {"client_credentials"}}
 	if len(r.Provider.Scopes) > 0 {
 		form.Set("scope", strings.Join(r.Provider.Scopes, " "))
 	}
-	resp, herr := e.postForm(r.Endpoints.Token, form, r.Provider.ClientID, r.ClientSecret, clientAuthMethod(r.Endpoints.TokenAuthMethods))
-	if herr != nil {
-		return hostFailure("requesting a client credentials token", herr)
+	if r.Resource != "" {
+		form.Set("resource", r.Resource)
+	}
+	resp, ferr := e.postToken("requesting a client credentials token", r.Endpoints.Token, form, r.client(profile))
+	if ferr != nil {
+		return ferr
 	}
 	tok, err := tokenresp.Parse(resp.Status, header(resp, "Content-Type"), []byte(resp.Body), e.now())
 	if err != nil {
@@ -106,7 +110,7 @@ func (e *Engine) runClientCredentials(r *record) *api.Error {
 
 // renewClientCredentials is Token's path for client-credentials profiles.
 func (e *Engine) renewClientCredentials(profile string, r *record) (*api.TokenResult, *api.Error) {
-	if err := e.runClientCredentials(r); err != nil {
+	if err := e.runClientCredentials(profile, r); err != nil {
 		return nil, err
 	}
 	if err := e.saveRecord(profile, r); err != nil {

@@ -26,6 +26,9 @@ type testHost struct {
 	// verify replaces Go's crypto (the Go host's sigverify) when set.
 	verify   func(api.VerifySignatureRequest) (bool, *api.Error)
 	verified []api.VerifySignatureRequest
+	// sign answers the host's signing; nil is a host that holds no key.
+	sign   func(api.SignRequest) (string, *api.Error)
+	signed []api.SignRequest
 }
 
 func newTestHost() *testHost { return &testHost{secrets: map[string]string{}} }
@@ -60,6 +63,14 @@ func (h *testHost) VerifySignature(r api.VerifySignatureRequest) (bool, *api.Err
 		return h.verify(r)
 	}
 	return sigverify.Native{}.VerifySignature(r)
+}
+
+func (h *testHost) Sign(r api.SignRequest) (string, *api.Error) {
+	h.signed = append(h.signed, r)
+	if h.sign == nil {
+		return "", &api.Error{Code: api.HostUnavailable, Message: "this host holds no signing keys"}
+	}
+	return h.sign(r)
 }
 
 func jsonResponse(status int, body string) (*api.HTTPResponse, *api.Error) {

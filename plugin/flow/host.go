@@ -23,4 +23,8 @@ type Host interface {
 	// of req.Message under req.JWK. bad_input means the request itself is
 	// unusable. The plugin trusts it only after a self-test (hosttrust.go).
 	VerifySignature(req api.VerifySignatureRequest) (valid bool, err *api.Error)
+	// Sign is the other half of interface crypto: the host signs
+	// req.Message with the private key it holds for req.Profile and
+	// returns the signature, base64url. The key never reaches the plugin.
+	Sign(req api.SignRequest) (signature string, err *api.Error)
 }

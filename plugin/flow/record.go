@@ -23,6 +23,31 @@ type record struct {
 	// Claims are the validated ID token's claims: the identity, kept across
 	// refreshes that bring no new ID token.
 	Claims map[string]any `json:"claims,omitempty"`
+	// Resource is the resource indicator (RFC 8707) an MCP sign-in's
+	// tokens are for, sent again with every refresh so the new token is
+	// for the same resource.
+	Resource string `json:"resource,omitempty"`
+	// MCP says how an MCP sign-in was made (mcp.go); nil for the others.
+	MCP *mcpState `json:"mcp,omitempty"`
+}
+
+// mcpState is what an MCP sign-in keeps besides tokens: for which server,
+// with which client and how that client authenticates, so that refreshes
+// and the next sign-in use the same, and only with the same issuer
+// (Endpoints.Issuer).
+type mcpState struct {
+	// Server is the server's canonical URL (mcpauth.Canonical).
+	Server string `json:"server"`
+	// Client says where the client ID came from: pre-registered (given by
+	// the user), metadata_document (a client ID metadata document URL) or
+	// registered (RFC 7591, with this issuer).
+	Client string `json:"client"`
+	// AuthMethod is the token endpoint authentication (RFC 7591 2).
+	AuthMethod string `json:"auth_method"`
+	// SigningAlg is the alg of the host's key for private_key_jwt.
+	SigningAlg string `json:"signing_alg,omitempty"`
+	// Grant is the grant the sign-in was made with (api.Grant*).
+	Grant string `json:"grant"`
 }
 
 type storedToken struct {
@@ -74,6 +99,11 @@ func DeriveProfile(p *api.Provider) string {
 		base = u.Host + strings.TrimSuffix(u.Path, "/")
 	}
 	return base + "#" + p.ClientID
+}
+
+// client is how r's client authenticates at the token endpoint.
+func (r *record) client(profile string) tokenClient {
+	return recordClient(profile, r.Provider, r.Endpoints, r.ClientSecret, r.MCP)
 }
 
 func (e *Engine) loadRecord(profile string) (*record, *api.Error) {

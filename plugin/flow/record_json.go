@@ -36,6 +36,16 @@ func recordFields(r *record) []jsonv.Field {
 			jsonv.OmitEmpty("expires_at", &t.ExpiresAt),
 		}),
 		jsonv.OmitEmpty("claims", &r.Claims),
+		jsonv.OmitEmpty("resource", &r.Resource),
+		jsonv.OmitEmpty("mcp", jsonv.Pointer(&r.MCP, func(m *mcpState) []jsonv.Field {
+			return []jsonv.Field{
+				jsonv.Always("server", &m.Server),
+				jsonv.Always("client", &m.Client),
+				jsonv.Always("auth_method", &m.AuthMethod),
+				jsonv.OmitEmpty("signing_alg", &m.SigningAlg),
+				jsonv.Always("grant", &m.Grant),
+			}
+		})),
 	}
 }
 

@@ -23,6 +23,9 @@ func fullRecord() *record {
 			Scope: "openid", ExpiresAt: 1800000000},
 		Claims: map[string]any{"sub": "alice", "email_verified": true, "groups": []any{"a", nil},
 			"address": map[string]any{"country": "Ö"}},
+		Resource: "https://mcp.example/mcp",
+		MCP: &mcpState{Server: "https://mcp.example/mcp", Client: "registered", AuthMethod: "private_key_jwt",
+			SigningAlg: "ES256", Grant: "authorization_code"},
 	}
 }
 

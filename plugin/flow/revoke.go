@@ -35,7 +35,7 @@ func withRevocationEndpoint(p *api.Provider, ep endpoints) (endpoints, *api.Erro
 // access token. It reports which kinds the server revoked and, in a note
 // without any token in it, what was not revoked and why. It never fails:
 // logout deletes the local state whatever the server says.
-func (e *Engine) revokeStored(raw string) (revoked []string, note string) {
+func (e *Engine) revokeStored(profile, raw string) (revoked []string, note string) {
 	r, err := decodeRecord([]byte(raw))
 	if err != nil {
 		return nil, "the stored sign-in was unreadable, so nothing was revoked at the server"
@@ -55,7 +55,7 @@ func (e *Engine) revokeStored(raw string) (revoked []string, note string) {
 	}
 	var failed, reasons []string
 	for i, k := range kinds {
-		reason, unreachable := e.revokeOne(r, k.value, k.hint)
+		reason, unreachable := e.revokeOne(profile, r, k.value, k.hint)
 		if reason == "" {
 			revoked = append(revoked, k.hint)
 			continue
@@ -87,10 +87,13 @@ func (e *Engine) revokeStored(raw string) (revoked []string, note string) {
 // revokeOne posts one token to the revocation endpoint with the client's
 // authentication as at the token endpoint. A 200 is success, also for a
 // token the server no longer knows (RFC 7009 2.2). reason says why not.
-func (e *Engine) revokeOne(r *record, token, hint string) (reason string, unreachable bool) {
+func (e *Engine) revokeOne(profile string, r *record, token, hint string) (reason string, unreachable bool) {
 	form := url.Values{"token": {token}, "token_type_hint": {hint}}
-	resp, herr := e.postForm(r.Endpoints.Revocation, form, r.Provider.ClientID, r.ClientSecret, clientAuthMethod(r.Endpoints.TokenAuthMethods))
-	if herr != nil {
+	resp, herr, ferr := e.sendForm(r.Endpoints.Revocation, form, r.client(profile))
+	switch {
+	case ferr != nil:
+		return clean(ferr.Message), false
+	case herr != nil:
 		return "the revocation endpoint could not be reached: " + clean(herr.Message), herr.Code == api.HostTimeout || herr.Code == api.HostConnect
 	}
 	if resp.Status == 200 {

@@ -35,7 +35,7 @@ func (e *Engine) Logout(ref api.ProfileRef) (*api.LogoutResult, *api.Error) {
 	}
 	res := &api.LogoutResult{Profile: profile, Removed: found}
 	if found {
-		res.Revoked, res.RevocationNote = e.revokeStored(raw) // never stops the deletion below
+		res.Revoked, res.RevocationNote = e.revokeStored(profile, raw) // never stops the deletion below
 		if herr := e.host.SecretDelete(profileKey(profile)); herr != nil {
 			return nil, storageFailure(herr)
 		}
@@ -50,7 +50,7 @@ func (e *Engine) Logout(ref api.ProfileRef) (*api.LogoutResult, *api.Error) {
 
 func sessionOf(profile string, r *record) *api.Session {
 	s := &api.Session{Profile: profile, Issuer: r.Endpoints.Issuer, ClientID: r.Provider.ClientID,
-		ExpiresAt: r.Token.ExpiresAt, HasRefreshToken: r.Token.RefreshToken != "", Claims: r.Claims}
+		ExpiresAt: r.Token.ExpiresAt, HasRefreshToken: r.Token.RefreshToken != "", Claims: r.Claims, Resource: r.Resource}
 	if sub, ok := r.Claims["sub"].(string); ok {
 		s.Subject = sub
 	}

@@ -29,7 +29,7 @@ func (e *Engine) Token(in api.TokenInput) (*api.TokenResult, *api.Error) {
 	if r.Token.RefreshToken == "" {
 		return nil, failf(api.CodeLoginRequired, "the access token for profile %q has expired and there is no refresh token; run login again", profile)
 	}
-	if err := e.refresh(r); err != nil {
+	if err := e.refresh(profile, r); err != nil {
 		return nil, err
 	}
 	if err := e.saveRecord(profile, r); err != nil {
@@ -44,11 +44,16 @@ func (e *Engine) fresh(exp int64) bool {
 	return exp == 0 || e.now().Add(AccessTokenSkew).Before(time.Unix(exp, 0))
 }
 
-func (e *Engine) refresh(r *record) *api.Error {
+// refresh redeems r's refresh token. An MCP sign-in's request names its
+// resource again (RFC 8707 2.2), so the new token is for the same server.
+func (e *Engine) refresh(profile string, r *record) *api.Error {
 	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {r.Token.RefreshToken}}
-	resp, herr := e.postForm(r.Endpoints.Token, form, r.Provider.ClientID, r.ClientSecret, clientAuthMethod(r.Endpoints.TokenAuthMethods))
-	if herr != nil {
-		return hostFailure("refreshing the access token", herr)
+	if r.Resource != "" {
+		form.Set("resource", r.Resource)
+	}
+	resp, ferr := e.postToken("refreshing the access token", r.Endpoints.Token, form, r.client(profile))
+	if ferr != nil {
+		return ferr
 	}
 	tok, err := tokenresp.Parse(resp.Status, header(resp, "Content-Type"), []byte(resp.Body), e.now())
 	if err != nil {
@@ -61,6 +66,9 @@ func (e *Engine) refresh(r *record) *api.Error {
 			f.Message = "the refresh token is no longer valid (expired or revoked); run login again"
 		}
 		return f
+	}
+	if r.MCP != nil && r.Claims == nil {
+		tok.IDToken = "" // an MCP sign-in that took no identity at sign-in takes none now
 	}
 	return e.acceptToken(r, tok, "")
 }

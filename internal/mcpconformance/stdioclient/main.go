@@ -4,27 +4,45 @@
 //
 //	stdioclient CMD [ARGS...] URL
 //
-// runs CMD ARGS... URL as its MCP server (the suite appends the URL of the
-// server it started; with CMD ARGS = `wasmlogin mcp proxy` that is the
-// proxy, reaching the suite's server over Streamable HTTP). It does what
-// the suite expects of a client: initialize, list the tools, call the
+// runs CMD ARGS... [FLAGS...] URL as its MCP server (the suite appends the
+// URL of the server it started; with CMD ARGS = `wasmlogin mcp proxy` that
+// is the proxy, reaching the suite's server over Streamable HTTP). It does
+// what the suite expects of a client: initialize, list the tools, call the
 // first one offered, then close the server's stdin and wait for it to
 // exit. Exit status 0 means all of that succeeded; anything else is
-// reported on stderr with status 1. Whatever the sign-in needs is the
-// proxy's business, not this client's: it never sees a token.
+// reported on stderr with status 1.
+//
+// The sign-in is the proxy's business: this client never sees a token. It
+// only starts the proxy the way a user's MCP client configuration would,
+// with the credentials the scenario hands out (MCP_CONFORMANCE_CONTEXT)
+// as the proxy's flags, each secret in an environment variable and the
+// private key in a file only this user can read (proxyCommand). The proxy
+// gets a profile index and an encrypted secret store of its own, removed
+// afterwards, so parallel scenarios share nothing and no keyring is
+// touched; its BROWSER is this program again (stdioclient -browse URL),
+// which plays the user's browser.
 package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 func main() {
+	if len(os.Args) == 3 && os.Args[1] == "-browse" {
+		browse(os.Args[2])
+		return
+	}
 	if len(os.Args) < 3 {
 		fmt.Fprintln(os.Stderr, "usage: stdioclient CMD [ARGS...] URL (the conformance suite appends the URL)")
 		os.Exit(2)
@@ -37,7 +55,15 @@ func main() {
 
 func run(server []string) error {
 	ctx := context.Background()
-	cmd := exec.Command(server[0], server[1:]...)
+	scratch, err := os.MkdirTemp("", "stdioclient-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(scratch)
+	cmd, err := proxyCommand(server, scratch, os.Getenv("MCP_CONFORMANCE_SCENARIO"), os.Getenv("MCP_CONFORMANCE_CONTEXT"))
+	if err != nil {
+		return err
+	}
 	cmd.Stderr = os.Stderr // the proxy's own reports, kept in the suite's stderr.txt
 	client := mcp.NewClient(&mcp.Implementation{Name: "wasmlogin-conformance-stdio", Version: "1.0.0"}, nil)
 	// The suite's scenarios are written for protocol 2025-11-25, which
@@ -66,4 +92,96 @@ func run(server []string) error {
 		return fmt.Errorf("the server did not exit cleanly after its stdin closed: %w", err)
 	}
 	return nil
+}
+
+// browse plays the user's browser: the suite's authorization servers
+// redirect at once, so GETting the authorization URL and following the
+// redirects reaches the proxy's loopback listener, as a browser would.
+func browse(url string) {
+	resp, err := (&http.Client{Timeout: 30 * time.Second}).Get(url)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "stdioclient: browser:", err)
+		os.Exit(1)
+	}
+	resp.Body.Close()
+}
+
+// The client ID metadata document the suite's authorization servers expect
+// a client to use where they support them (goclient uses the same).
+const clientMetadataURL = "https://conformance-test.local/client-metadata.json"
+
+// scenarioContext is MCP_CONFORMANCE_CONTEXT.
+type scenarioContext struct {
+	ClientID         string `json:"client_id"`
+	ClientSecret     string `json:"client_secret"`
+	PrivateKeyPEM    string `json:"private_key_pem"`
+	SigningAlgorithm string `json:"signing_algorithm"`
+	IdPClientID      string `json:"idp_client_id"`
+	IdPIDToken       string `json:"idp_id_token"`
+	IdPTokenEndpoint string `json:"idp_token_endpoint"`
+}
+
+// proxyCommand is server (CMD ARGS... URL) with the scenario's credentials
+// given as `wasmlogin mcp proxy` takes them, before the URL: a client ID,
+// else the client metadata URL; a secret through --client-secret-env; a
+// private key through --private-key-file for the client credentials grant
+// (private_key_jwt); an IdP ID token through --idp-id-token-env for
+// cross-app access; the client credentials grant where the scenario is
+// about it.
+func proxyCommand(server []string, scratch, scenario, rawContext string) (*exec.Cmd, error) {
+	var sc scenarioContext
+	if rawContext != "" {
+		if err := json.Unmarshal([]byte(rawContext), &sc); err != nil {
+			return nil, fmt.Errorf("MCP_CONFORMANCE_CONTEXT is not the JSON the suite sends: %w", err)
+		}
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	env := append(os.Environ(),
+		"WASMLOGIN_CONFIG_DIR="+filepath.Join(scratch, "config"),
+		"WASMLOGIN_STORE=file",
+		"WASMLOGIN_STORE_PASSPHRASE="+rand.Text(),
+		"BROWSER="+quote(self)+" -browse")
+	var flags []string
+	if sc.ClientID != "" {
+		flags = append(flags, "--client-id", sc.ClientID)
+	} else {
+		flags = append(flags, "--client-metadata-url", clientMetadataURL)
+	}
+	if sc.ClientSecret != "" {
+		env = append(env, "MCP_CLIENT_SECRET="+sc.ClientSecret)
+		flags = append(flags, "--client-secret-env", "MCP_CLIENT_SECRET")
+	}
+	switch {
+	case sc.PrivateKeyPEM != "":
+		key := filepath.Join(scratch, "client-key.pem")
+		if err := os.WriteFile(key, []byte(sc.PrivateKeyPEM), 0o600); err != nil {
+			return nil, err
+		}
+		flags = append(flags, "--client-credentials", "--private-key-file", key)
+		if sc.SigningAlgorithm != "" {
+			flags = append(flags, "--signing-alg", sc.SigningAlgorithm)
+		}
+	case sc.IdPIDToken != "":
+		env = append(env, "MCP_IDP_ID_TOKEN="+sc.IdPIDToken)
+		flags = append(flags, "--idp-token-endpoint", sc.IdPTokenEndpoint, "--idp-id-token-env", "MCP_IDP_ID_TOKEN")
+		if sc.IdPClientID != "" {
+			flags = append(flags, "--idp-client-id", sc.IdPClientID)
+		}
+	case strings.Contains(scenario, "client-credentials"):
+		flags = append(flags, "--client-credentials")
+	}
+	n := len(server) - 1
+	args := append(append(append([]string{}, server[1:n]...), flags...), server[n])
+	cmd := exec.Command(server[0], args...)
+	cmd.Env = env
+	return cmd, nil
+}
+
+// quote makes path one word of $BROWSER (host/browser splits it as a shell
+// would, without running one); the scratch paths hold no quote.
+func quote(path string) string {
+	return "'" + path + "'"
 }

@@ -90,12 +90,7 @@ func Fields(p any) []jsonv.Field {
 			jsonv.Always("redirect_uri", &p.RedirectURI),
 			jsonv.Always("open_browser", &p.OpenBrowser))
 	case *api.LoginBegun:
-		return []jsonv.Field{
-			jsonv.Always("flow_id", &p.FlowID),
-			jsonv.Always("profile", &p.Profile),
-			jsonv.Always("authorization_url", &p.AuthorizationURL),
-			jsonv.Always("browser_opened", &p.BrowserOpened),
-		}
+		return loginBegunFields(p)
 	case *api.LoginCompleteInput:
 		return []jsonv.Field{jsonv.Always("flow_id", &p.FlowID), jsonv.Always("callback_url", &p.CallbackURL)}
 	case *api.Session:
@@ -103,13 +98,7 @@ func Fields(p any) []jsonv.Field {
 	case *api.TokenInput:
 		return append(profileRefFields(&p.ProfileRef), jsonv.OmitEmpty("force_refresh", &p.ForceRefresh))
 	case *api.TokenResult:
-		return []jsonv.Field{
-			jsonv.Always("profile", &p.Profile),
-			jsonv.Always("access_token", &p.AccessToken),
-			jsonv.Always("token_type", &p.TokenType),
-			jsonv.OmitEmpty("expires_at", &p.ExpiresAt),
-			jsonv.Always("refreshed", &p.Refreshed),
-		}
+		return tokenResultFields(p)
 	case *api.ServedToken:
 		return []jsonv.Field{
 			jsonv.Always("profile", &p.Profile),
@@ -185,6 +174,25 @@ func Fields(p any) []jsonv.Field {
 		}
 	case *api.VerifySignatureResult:
 		return []jsonv.Field{jsonv.Always("valid", &p.Valid)}
+	case *api.SignRequest:
+		return []jsonv.Field{jsonv.Always("alg", &p.Alg), jsonv.Always("profile", &p.Profile), jsonv.Always("message", &p.Message)}
+	case *api.SignResult:
+		return []jsonv.Field{jsonv.Always("signature", &p.Signature)}
+	case *api.MCPAuthorizeInput:
+		return mcpAuthorizeInputFields(p)
+	case *api.MCPChallenge:
+		return mcpChallengeFields(p)
+	case *api.MCPClient:
+		return mcpClientFields(p)
+	case *api.MCPIdentityAssertion:
+		return mcpIdentityAssertionFields(p)
+	case *api.MCPAuthorized:
+		return []jsonv.Field{
+			jsonv.Always("profile", &p.Profile),
+			jsonv.Always("issuer", &p.Issuer),
+			jsonv.OmitEmpty("token", jsonv.Pointer(&p.Token, tokenResultFields)),
+			jsonv.OmitEmpty("login", jsonv.Pointer(&p.Login, loginBegunFields)),
+		}
 	}
 	panic("apijson: not an api payload type")
 }
@@ -210,6 +218,40 @@ func sessionFields(p *api.Session) []jsonv.Field {
 		jsonv.OmitEmpty("expires_at", &p.ExpiresAt),
 		jsonv.Always("has_refresh_token", &p.HasRefreshToken),
 		jsonv.OmitEmpty("claims", &p.Claims),
+		jsonv.OmitEmpty("resource", &p.Resource),
+	}
+}
+
+func loginBegunFields(p *api.LoginBegun) []jsonv.Field {
+	return []jsonv.Field{
+		jsonv.Always("flow_id", &p.FlowID),
+		jsonv.Always("profile", &p.Profile),
+		jsonv.Always("authorization_url", &p.AuthorizationURL),
+		jsonv.Always("browser_opened", &p.BrowserOpened),
+	}
+}
+
+func tokenResultFields(p *api.TokenResult) []jsonv.Field {
+	return []jsonv.Field{
+		jsonv.Always("profile", &p.Profile),
+		jsonv.Always("access_token", &p.AccessToken),
+		jsonv.Always("token_type", &p.TokenType),
+		jsonv.OmitEmpty("expires_at", &p.ExpiresAt),
+		jsonv.Always("refreshed", &p.Refreshed),
+	}
+}
+
+func mcpAuthorizeInputFields(p *api.MCPAuthorizeInput) []jsonv.Field {
+	return []jsonv.Field{
+		jsonv.Always("server_url", &p.ServerURL),
+		jsonv.OmitEmpty("challenge", jsonv.Pointer(&p.Challenge, mcpChallengeFields)),
+		jsonv.OmitEmpty("attempt", &p.Attempt),
+		jsonv.OmitEmpty("client", jsonv.Pointer(&p.Client, mcpClientFields)),
+		jsonv.OmitEmpty("grant", &p.Grant),
+		jsonv.OmitEmpty("identity_assertion", jsonv.Pointer(&p.IdentityAssertion, mcpIdentityAssertionFields)),
+		jsonv.OmitEmpty("scopes", &p.Scopes),
+		jsonv.OmitEmpty("redirect_uri", &p.RedirectURI),
+		jsonv.Always("open_browser", &p.OpenBrowser),
 	}
 }
 
@@ -237,5 +279,29 @@ func profileRefFields(r *api.ProfileRef) []jsonv.Field {
 	return []jsonv.Field{
 		jsonv.OmitEmpty("profile", &r.Profile),
 		jsonv.OmitEmpty("provider", jsonv.Pointer(&r.Provider, providerFields)),
+	}
+}
+
+func mcpChallengeFields(c *api.MCPChallenge) []jsonv.Field {
+	return []jsonv.Field{jsonv.Always("status", &c.Status), jsonv.Always("www_authenticate", &c.WWWAuthenticate)}
+}
+
+func mcpClientFields(c *api.MCPClient) []jsonv.Field {
+	return []jsonv.Field{
+		jsonv.OmitEmpty("client_id", &c.ClientID),
+		jsonv.OmitEmpty("client_secret", &c.ClientSecret),
+		jsonv.OmitEmpty("client_metadata_url", &c.ClientMetadataURL),
+		jsonv.OmitEmpty("token_auth_method", &c.TokenAuthMethod),
+		jsonv.OmitEmpty("signing_alg", &c.SigningAlg),
+		jsonv.OmitEmpty("client_name", &c.ClientName),
+	}
+}
+
+func mcpIdentityAssertionFields(a *api.MCPIdentityAssertion) []jsonv.Field {
+	return []jsonv.Field{
+		jsonv.Always("idp_token_endpoint", &a.IdPTokenEndpoint),
+		jsonv.Always("id_token", &a.IDToken),
+		jsonv.OmitEmpty("idp_client_id", &a.IdPClientID),
+		jsonv.OmitEmpty("idp_client_secret", &a.IdPClientSecret),
 	}
 }

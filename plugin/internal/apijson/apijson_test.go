@@ -44,7 +44,7 @@ var full = []any{
 	&api.LoginBegun{FlowID: "f", Profile: "idp#cli", AuthorizationURL: "https://x/?a=1&b=<2>", BrowserOpened: true},
 	&api.LoginCompleteInput{FlowID: "f", CallbackURL: "http://127.0.0.1:5/callback?code=c&state=s"},
 	&api.Session{Profile: "p", Issuer: "https://idp.example", ClientID: "cli", Subject: "alice", Scopes: []string{"openid"},
-		ExpiresAt: 1800000000, HasRefreshToken: true,
+		ExpiresAt: 1800000000, HasRefreshToken: true, Resource: "https://r.example/mcp",
 		Claims: map[string]any{"sub": "alice", "ok": true, "none": nil, "groups": []any{"a", "b"}, "addr": map[string]any{"z": "1", "a": ""}}},
 	&api.TokenInput{ProfileRef: api.ProfileRef{Provider: &api.Provider{ClientID: "c"}}, ForceRefresh: true},
 	&api.TokenResult{Profile: "p", AccessToken: "AT", TokenType: "Bearer", ExpiresAt: -1, Refreshed: true},
@@ -69,7 +69,23 @@ var full = []any{
 	&api.VerifySignatureRequest{Alg: "ES256", JWK: fullJWK, Message: "bWVzc2FnZQ", Signature: "c2ln"},
 	&api.VerifySignatureResult{Valid: true},
 	&api.PluginInfo{Version: "1.2.3", Contract: "0.2.0"},
+	&api.SignRequest{Alg: "ES256", Profile: "mcp:https://r.example/mcp", Message: "bWVzc2FnZQ"},
+	&api.SignResult{Signature: "c2ln"},
+	&fullChallenge, &fullMCPClient, &fullAssertion,
+	&api.MCPAuthorizeInput{ServerURL: "https://r.example/mcp?a=<b>", Challenge: &fullChallenge, Attempt: 2, Client: &fullMCPClient,
+		Grant: "cross_app_access", IdentityAssertion: &fullAssertion, Scopes: []string{"mcp:basic", "mcp:write"},
+		RedirectURI: "http://127.0.0.1:5/callback", OpenBrowser: true},
+	&api.MCPAuthorized{Profile: "mcp:https://r.example/mcp", Issuer: "https://as.example",
+		Token: &api.TokenResult{Profile: "p", AccessToken: "AT", TokenType: "Bearer", ExpiresAt: 1, Refreshed: true},
+		Login: &api.LoginBegun{FlowID: "f", Profile: "p", AuthorizationURL: "https://as.example/a?x=1&y=2", BrowserOpened: true}},
 }
+
+var (
+	fullChallenge = api.MCPChallenge{Status: 403, WWWAuthenticate: []string{`Bearer scope="a b", error="insufficient_scope"`, "Basic"}}
+	fullMCPClient = api.MCPClient{ClientID: "c", ClientSecret: "s\"", ClientMetadataURL: "https://app.example/client.json",
+		TokenAuthMethod: "private_key_jwt", SigningAlg: "ES256", ClientName: "My <app>"}
+	fullAssertion = api.MCPIdentityAssertion{IdPTokenEndpoint: "https://idp.example/token", IDToken: "eyJ.x.y", IdPClientID: "ic", IdPClientSecret: "is"}
+)
 
 // fullJWK has every member set, which no real key has.
 var fullJWK = api.PublicJWK{Kty: "EC", Crv: "P-256", N: "n-_", E: "AQAB", X: "eA", Y: "eQ"}
