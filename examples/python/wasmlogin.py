@@ -16,7 +16,10 @@ SERVICE = os.environ.get("WASMLOGIN_SERVICE", "wasmlogin-py")  # keyring service
 # This host's own folder: the profile locks.
 CONFIG = Path(os.environ.get("WASMLOGIN_PY_CONFIG_DIR") or
               Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "wasmlogin-py")
-TIMEOUT, MAX_BYTES = 30.0, 1 << 20
+TIMEOUT, MAX_BYTES = 30.0, 1 << 20  # per HTTP request (seconds), per response body
+# The guest's bounds, as the Go host's (host/engine/runtime.go): 64 MiB of memory (in 64 KiB pages) and two
+# minutes per call, HTTP inside it included (seconds).
+MAX_MEMORY_PAGES, CALL_TIMEOUT = 1024, 120.0
 ISSUER = None  # the configured issuer, whose discovery documents alone may widen ALLOWED
 ALLOWED = set()  # origins the plugin may reach: the issuer's, then its endpoints' (learn_origins)
 GRANT = set()  # the profiles whose secrets the plugin may touch
@@ -24,6 +27,9 @@ JSON = typing.Annotated[typing.Any, extism.Json]
 
 class FlowError(Exception):  # FlowError(code, message): an {"error"} reply, from an export or a host function
     __str__ = lambda self: ": ".join(self.args)
+
+class PluginFailure(Exception):  # the plugin gave no answer: a trap, its memory cap, the call timeout
+    pass
 
 def origin(url):  # "scheme://host[:port]" for https, or plain http to loopback, without credentials; else None
     with contextlib.suppress(ValueError):  # plain http to a name (not an IP address), a bad port
@@ -161,10 +167,22 @@ def verify_signature(req):  # signatures.py; `verify` is looked up at each call,
     return verify(req)
 
 def load():
-    return extism.Plugin(Path(WASM).read_bytes(), wasi=True)  # WASI: the plugin's clock and randomness
+    """A fresh instance of the plugin. WASI gives it the real clock and randomness (and nothing else: no files, no
+    environment). The manifest's limits are enforced by the Extism runtime (Wasmtime) inside extism-sys:
+    memory.max_pages caps the guest's memory, so growing past it fails the call ("oom"); timeout_ms stops a call
+    that runs longer ("timeout"). Both leave this process running."""
+    manifest = {"wasm": [{"path": str(WASM)}], "memory": {"max_pages": MAX_MEMORY_PAGES},
+                "timeout_ms": round(CALL_TIMEOUT * 1000)}
+    return extism.Plugin(manifest, wasi=True)
 
 def call(plugin, export, payload):
-    reply = json.loads(bytes(plugin.call(export, json.dumps(payload))))
+    try:
+        out = plugin.call(export, json.dumps(payload))
+    except extism.Error as e:
+        why = f"it ran longer than {CALL_TIMEOUT:g} s" if str(e) == "timeout" else \
+            f"it needed more than {MAX_MEMORY_PAGES * 64 // 1024} MiB of memory" if str(e) == "oom" else str(e)
+        raise PluginFailure(f"the flow plugin failed in {export}: {why}; try again, and report it if it happens again") from None
+    reply = json.loads(bytes(out))
     if "error" in reply:
         raise FlowError(reply["error"]["code"], reply["error"]["message"])
     return reply["ok"]
@@ -268,7 +286,7 @@ def main(argv=None):
     SERVICE = args.service
     try:
         {"login": login, "token": token}[args.command](args)
-    except FlowError as e:
+    except (FlowError, PluginFailure) as e:
         sys.exit(f"wasmlogin: {e}")
     except keyring.errors.KeyringError as e:
         sys.exit(f"wasmlogin: storage_unavailable: {e}")
