@@ -368,31 +368,45 @@ const page = (res, status, title, text) => res.writeHead(status, { 'content-type
   `<!doctype html><meta charset="utf-8"><title>${esc(title)}</title><h1>${esc(title)}</h1><p>${esc(text)}</p>` +
   '<p>You can close this tab and return to the terminal.</p>')
 
-// browserSignIn: authorization code + PKCE through a loopback redirect; exactly one GET /callback counts.
+// browserSignIn: authorization code + PKCE through a loopback redirect (RFC 8252 7.3). Every GET /callback goes to
+// login_complete, one at a time. Any local process can send one, so callback_rejected means "not this login's":
+// the plugin keeps the login pending, the sender gets a 400 page, and the listener keeps waiting until its
+// deadline. Any other answer (a session, or an error such as the server's own) ends the login and the listener.
 async function browserSignIn(plugin, who, timeoutMs = 5 * 60_000) {
   const server = createServer()
   await new Promise((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve))
   const redirect_uri = `http://127.0.0.1:${server.address().port}/callback`
-  let timer, answered = false
+  let timer, ended = false, turn = Promise.resolve()
   try {
     // The plugin opens the browser. The call has run to its end when it returns (the plugin runs on this thread),
     // before the listener below is attached: an early callback waits in the listen backlog, it is not lost.
     const begun = plugin.call('login_begin', { ...who, redirect_uri, open_browser: true })
     return await new Promise((resolve, reject) => {
-      begun.catch(reject)
-      timer = setTimeout(() => reject(new FlowError('timeout', 'no sign-in came back within 5 minutes')), timeoutMs)
-      server.on('request', async (req, res) => {
-        const url = new URL(req.url, redirect_uri)
-        if (req.method !== 'GET' || url.pathname !== '/callback' || answered) return res.writeHead(404).end()
-        answered = true
+      begun.then(() => process.stderr.write(`Waiting for the browser to come back to ${redirect_uri} ...\n`), reject)
+      timer = setTimeout(() => reject(new FlowError('timeout', 'no sign-in came back within 5 minutes; run login again')), timeoutMs)
+      // One callback at a time reaches the plugin, in the order they came.
+      const complete = async (url, res) => {
+        if (ended) return page(res, 410, 'Already handled', 'This sign-in has already received its callback.')
         try {
           const session = await plugin.call('login_complete', { flow_id: (await begun).flow_id, callback_url: url.href })
+          ended = true
           page(res, 200, 'Signed in', 'You are signed in.')
           resolve(session)
         } catch (e) {
+          if (e.code === 'callback_rejected') {
+            process.stderr.write(`Ignored a redirect that is not this sign-in's: ${e.message}\nStill waiting for the browser to come back to ${redirect_uri} ...\n`)
+            return page(res, 400, 'Not this sign-in', `${e.message}. The terminal is still waiting for the sign-in it started.`)
+          }
+          ended = true
           page(res, 400, 'Sign-in failed', e.message)
           reject(e)
         }
+      }
+      server.on('request', (req, res) => {
+        const url = new URL(req.url, redirect_uri)
+        if (url.pathname !== '/callback') return res.writeHead(404).end()
+        if (req.method !== 'GET') return res.writeHead(405, { allow: 'GET' }).end()
+        turn = turn.then(() => complete(url, res))
       })
     })
   } finally {

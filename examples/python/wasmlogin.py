@@ -234,7 +234,11 @@ def login(args):
         error_message_format = "<!doctype html><title>%(message)s</title><h1>%(message)s</h1><p>%(explain)s</p>"
         log_message = lambda *args: None
 
-        def do_GET(self):  # the first GET /callback completes the sign-in; then the server closes
+        def do_GET(self):
+            """Every GET /callback goes to login_complete, one at a time (the server handles one request at a time).
+            Any local process can send one, so callback_rejected means "not this login's": the plugin keeps the
+            login pending, the sender gets a 400 page and the listener keeps waiting. Any other answer ends the
+            login, and the listener with it."""
             if urlsplit(self.path).path != "/callback":
                 return self.send_error(404)
             try:
@@ -242,19 +246,30 @@ def login(args):
                                                             "callback_url": f"http://127.0.0.1:{port}{self.path}"}))
                 self.send_error(200, "Signed in", "You can close this tab and return to the terminal.")
             except FlowError as e:
+                if e.args[0] == "callback_rejected":
+                    print(f"Ignored a redirect that is not this sign-in's: {e.args[1]}\n"
+                          f"Still waiting for the browser to come back to {redirect_uri} ...", file=sys.stderr)
+                    return self.send_error(400, "Not this sign-in", f"{e.args[1]}. The terminal is still waiting "
+                                                                    "for the sign-in it started.")
                 done.append(e)
-                self.send_error(200, "Sign-in failed", f"{e}. Return to the terminal.")
+                self.send_error(400, "Sign-in failed", f"{e}. Return to the terminal.")
+            except PluginFailure as e:
+                done.append(e)
+                self.send_error(500, "Sign-in failed", f"{e}. Return to the terminal.")
 
     with http.server.HTTPServer(("127.0.0.1", 0), Callback) as server:
         port, provider = server.server_port, {"issuer": args.issuer, "client_id": args.client_id, "scopes": args.scopes}
+        redirect_uri = f"http://127.0.0.1:{port}/callback"
         begun = call(plugin, "login_begin", {"profile": profile, "provider": provider, "open_browser": True,
-                                             "redirect_uri": f"http://127.0.0.1:{port}/callback"})
+                                             "redirect_uri": redirect_uri})
         print("Waiting for the browser to come back ...", file=sys.stderr)
-        server.timeout = args.timeout  # for each request; then handle_timeout
+        # One deadline for the whole wait, however many stray requests arrive before the browser's own.
+        deadline = time.monotonic() + args.timeout
         server.handle_timeout = lambda: done.append(FlowError("timeout", "the browser did not come back; run login again"))
         while not done:
+            server.timeout = max(0.0, deadline - time.monotonic())  # for this request; then handle_timeout
             server.handle_request()
-    if isinstance(done[0], FlowError):
+    if isinstance(done[0], Exception):
         raise done[0]
     origins(profile, save=True)
     print(f"Signed in as {done[0].get('subject', '?')} (profile {profile}).", file=sys.stderr)
