@@ -254,7 +254,7 @@ export function capMemory(wasm, maxPages) {
 // A plugin call runs synchronously on this thread (see openPlugin), and V8 stops running code only by terminating
 // it. vm's timeout does exactly that: a watchdog thread calls V8's TerminateExecution, which also interrupts a Wasm
 // loop and an Atomics.wait, and the script throws ERR_SCRIPT_EXECUTION_TIMEOUT here. It costs a watchdog thread
-// per call, well under a millisecond; a worker (runInWorker) would cost a thread and a second compile per start.
+// per call, about 0.1 ms; a worker (runInWorker) costs a thread and a second compile, about 25 ms per start.
 const bounded = new vm.Script('run()', { filename: 'wasmlogin: a bounded plugin call' })
 const runBounded = (sandbox, run, timeoutMs) => {
   sandbox.run = run
@@ -277,9 +277,9 @@ function guestWASI() {
 // profiles it may touch (its grant), with its memory capped (capMemory) and each call bounded by callTimeoutMs.
 // The guest calls the host functions synchronously and each must answer before returning: no promises, so no
 // event loop during a call (the keyring is called synchronously, HTTP waits on a helper thread). A worker
-// (runInWorker) would let them be async, but would cost more than 100 ms at every start, and a token served from
-// the store needs no network. Host functions reply with the {"ok"} / {"error"} envelope; nothing may throw out of
-// one into the guest. `functions` replaces host functions (tests use it to play a dishonest host).
+// (runInWorker) would let them be async, but costs about 25 ms more at every start (README), and a token served
+// from the store needs no network. Host functions reply with the {"ok"} / {"error"} envelope; nothing may throw
+// out of one into the guest. `functions` replaces host functions (tests use it to play a dishonest host).
 export async function openPlugin({ issuer, allowed, grant }, { functions, callTimeoutMs = CALL_TIMEOUT_MS, ...opts } = {}) {
   const http_request = httpRequest({ issuer, allowed }, opts), secrets = keyring(grant)
   const impl = { http_request, open_browser: openBrowser, notify, prompt, ...secrets.functions, verify_signature: verifySignature, ...functions }
