@@ -9,14 +9,17 @@ import { Entry } from '@napi-rs/keyring'
 import fsExt from 'fs-ext'
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
+import { closeSync, openSync } from 'node:fs'
 import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import { isIP } from 'node:net'
-import { homedir } from 'node:os'
+import { devNull, homedir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs, promisify } from 'node:util'
+import vm from 'node:vm'
+import { WASI } from 'node:wasi'
 import { Worker } from 'node:worker_threads'
 import { BadInput, verifySignature } from './signatures.mjs'
 
@@ -214,14 +217,70 @@ function keyring(grant) {
   return { functions, forget: () => entries.clear() }
 }
 
-// openPlugin loads plugin.wasm with WASI (real clock and randomness) on this thread, for one configured issuer,
-// the origins it may reach and the profiles it may touch (its grant). The guest calls the host functions
-// synchronously and each must answer before returning: no promises, so no event loop during a call (the keyring is
-// called synchronously, HTTP waits on a helper thread). A worker (runInWorker) would let them be async, but would
-// cost more than 100 ms at every start, and a token served from the store needs no network. Host functions reply
-// with the {"ok"} / {"error"} envelope; nothing may throw out of one into the guest. `functions` replaces host
-// functions (tests use it to play a dishonest host).
-export async function openPlugin({ issuer, allowed, grant }, { functions, ...opts } = {}) {
+// ---- the guest's bounds: memory, time, and a runtime that survives it ----
+// As the Go host's (host/engine/runtime.go): 64 MiB of memory and 2 minutes per call, HTTP inside it included.
+export const MAX_MEMORY_PAGES = 1024 // of 64 KiB
+export const CALL_TIMEOUT_MS = 120_000
+
+// capMemory returns the module with a maximum of maxPages on the memory it defines, so that growing past it fails
+// inside the guest (Go's runtime then stops with "out of memory": a trap, and the host lives on). Neither Node nor
+// @extism/extism 1.0.3 has a setting for it (2.0.0-rc13's memory.maxPages counts only Extism's own buffers, not the
+// guest's memory), so the maximum is written into the module, in its memory section (WebAssembly Core
+// Specification 5.5.8): a vector of limits (5.3.7: 0x00 min, or 0x01 min max, each an unsigned LEB128). A
+// maximum the module already has is kept if it is lower. Every other byte is kept as it is.
+export function capMemory(wasm, maxPages) {
+  if (wasm.length < 8 || wasm.readUInt32LE(0) !== 0x6d736100) throw new Error('the plugin file is not a WebAssembly module')
+  const leb = (n) => { const out = []; do { out.push((n & 0x7f) | (n > 0x7f ? 0x80 : 0)); n >>>= 7 } while (n); return out }
+  let at = 8
+  const u32 = () => { let n = 0, shift = 0, b; do { b = wasm[at++]; n += (b & 0x7f) * 2 ** shift; shift += 7 } while (b & 0x80); return n }
+  while (at < wasm.length) {
+    const start = at, id = wasm[at++], size = u32(), end = at + size
+    if (id === 5) {
+      const count = u32(), body = leb(count)
+      for (let i = 0; i < count; i++) {
+        const flags = wasm[at++]
+        if (flags > 1) throw new Error(`the plugin's memory has flags 0x${flags.toString(16)} (shared or 64-bit); this host caps only a plain 32-bit memory`)
+        const min = u32(), max = flags === 1 ? u32() : Infinity
+        if (min > maxPages) throw new Error(`the plugin asks for ${min} pages of memory at start, more than the cap of ${maxPages}`)
+        body.push(1, ...leb(min), ...leb(Math.min(max, maxPages)))
+      }
+      return Buffer.concat([wasm.subarray(0, start), Buffer.from([5, ...leb(body.length), ...body]), wasm.subarray(end)])
+    }
+    at = end
+  }
+  throw new Error('the plugin defines no memory of its own, so this host cannot cap it')
+}
+
+// A plugin call runs synchronously on this thread (see openPlugin), and V8 stops running code only by terminating
+// it. vm's timeout does exactly that: a watchdog thread calls V8's TerminateExecution, which also interrupts a Wasm
+// loop and an Atomics.wait, and the script throws ERR_SCRIPT_EXECUTION_TIMEOUT here. It costs a watchdog thread
+// per call, about 0.1 ms; a worker (runInWorker) costs a thread and a second compile, about 25 ms per start.
+const bounded = new vm.Script('run()', { filename: 'wasmlogin: a bounded plugin call' })
+const runBounded = (sandbox, run, timeoutMs) => {
+  sandbox.run = run
+  try { return bounded.runInContext(sandbox, { timeout: timeoutMs }) } finally { sandbox.run = null }
+}
+
+// guestWASI is WASI for the guest, from node:wasi: the real clocks and the OS's randomness, no files, no
+// environment, and stdin, stdout and stderr on the null device (stdout may carry a token to a pipe). Each function
+// goes to the guest wrapped in a plain function instead of as node:wasi's own: Wasm calls those as V8 "fast API"
+// calls, and a garbage collection during one crashes the process with SIGSEGV (nodejs/node#46777). A guest near
+// its memory cap makes exactly that happen (Go's runtime sleeps in poll_oneoff as it runs out of memory).
+function guestWASI() {
+  const fd = openSync(devNull, 'r+')
+  const wasi = new WASI({ version: 'preview1', stdin: fd, stdout: fd, stderr: fd, returnOnExit: true })
+  const imports = Object.fromEntries(Object.entries(wasi.wasiImport).map(([name, fn]) => [name, (_extism, ...args) => fn(...args)]))
+  return { wasi, imports, close: () => closeSync(fd) }
+}
+
+// openPlugin loads plugin.wasm on this thread, for one configured issuer, the origins it may reach and the
+// profiles it may touch (its grant), with its memory capped (capMemory) and each call bounded by callTimeoutMs.
+// The guest calls the host functions synchronously and each must answer before returning: no promises, so no
+// event loop during a call (the keyring is called synchronously, HTTP waits on a helper thread). A worker
+// (runInWorker) would let them be async, but costs about 25 ms more at every start (README), and a token served
+// from the store needs no network. Host functions reply with the {"ok"} / {"error"} envelope; nothing may throw
+// out of one into the guest. `functions` replaces host functions (tests use it to play a dishonest host).
+export async function openPlugin({ issuer, allowed, grant }, { functions, callTimeoutMs = CALL_TIMEOUT_MS, ...opts } = {}) {
   const http_request = httpRequest({ issuer, allowed }, opts), secrets = keyring(grant)
   // crypto.sign: this host keeps no private keys, so private_key_jwt is not offered.
   const sign = () => { throw new FlowError('unavailable', 'this host holds no private keys to sign with') }
@@ -235,19 +294,51 @@ export async function openPlugin({ issuer, allowed, grant }, { functions, ...opt
     }
     try { return ctx.store(JSON.stringify(reply)) } catch { return 0n } // 0: "the host function returned nothing"
   }
-  const plugin = await createPlugin({ wasm: [{ path: PLUGIN }] }, {
-    useWasi: true, runInWorker: false,
-    functions: { 'extism:host/user': Object.fromEntries(Object.entries(impl).map(([name, fn]) => [name, wrap(fn)])) },
-  })
+  const guest = guestWASI(), sandbox = vm.createContext({ run: null })
+  let plugin, broken // why the instance may not be called again: a call that did not return leaves its state unknown
+  const close = async () => { await http_request.close(); await plugin?.close(); guest.close() }
+  try {
+    // useWasi: false, because the WASI is guestWASI's; so this host runs the module's _initialize (Go's runtime and
+    // package initialisation), under the same bound as a call.
+    plugin = await createPlugin({ wasm: [{ data: capMemory(await readFile(PLUGIN), MAX_MEMORY_PAGES) }] }, {
+      useWasi: false, runInWorker: false,
+      functions: {
+        'extism:host/user': Object.fromEntries(Object.entries(impl).map(([name, fn]) => [name, wrap(fn)])),
+        wasi_snapshot_preview1: guest.imports,
+      },
+    })
+    const instance = await plugin.getInstance()
+    runBounded(sandbox, () => guest.wasi.initialize(instance), callTimeoutMs)
+  } catch (e) {
+    await close()
+    throw stopped('loading', e, callTimeoutMs)
+  }
   // plugin.call runs the guest to completion, host calls included, before it returns: concurrent calls take turns.
   const call = async (name, input) => {
+    if (broken) throw new Error(`the flow plugin cannot take ${name}: ${broken}; start again`)
     let output
-    try { output = await plugin.call(name, JSON.stringify(input)) } finally { secrets.forget() }
+    try {
+      output = await runBounded(sandbox, () => plugin.call(name, JSON.stringify(input)), callTimeoutMs)
+    } catch (e) {
+      broken = `its ${name} call failed`
+      throw stopped(name, e, callTimeoutMs)
+    } finally {
+      secrets.forget()
+    }
     const reply = output?.json() ?? { error: { code: 'internal', message: `the plugin's ${name} returned nothing` } }
     if (reply.error) throw new FlowError(reply.error.code, reply.error.message)
     return reply.ok
   }
-  return { call, close: async () => { await http_request.close(); await plugin.close() } }
+  return { call, close }
+}
+
+// stopped describes a guest that did not answer: a trap, an exit, or the call timeout. It is a plain Error, not a
+// FlowError: the plugin gave no answer, and the instance is not used again.
+function stopped(what, e, timeoutMs) {
+  if (e?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT')
+    return new Error(`the flow plugin was stopped in ${what}: it ran longer than ${timeoutMs / 1000} s; try again, and report it if it happens again`)
+  const detail = typeof e === 'symbol' ? 'it exited' : e?.message ?? String(e) // node:wasi's proc_exit throws a symbol
+  return new Error(`the flow plugin failed in ${what}: ${detail}`)
 }
 
 // ---- one refresh at a time per profile ----
@@ -279,31 +370,45 @@ const page = (res, status, title, text) => res.writeHead(status, { 'content-type
   `<!doctype html><meta charset="utf-8"><title>${esc(title)}</title><h1>${esc(title)}</h1><p>${esc(text)}</p>` +
   '<p>You can close this tab and return to the terminal.</p>')
 
-// browserSignIn: authorization code + PKCE through a loopback redirect; exactly one GET /callback counts.
+// browserSignIn: authorization code + PKCE through a loopback redirect (RFC 8252 7.3). Every GET /callback goes to
+// login_complete, one at a time. Any local process can send one, so callback_rejected means "not this login's":
+// the plugin keeps the login pending, the sender gets a 400 page, and the listener keeps waiting until its
+// deadline. Any other answer (a session, or an error such as the server's own) ends the login and the listener.
 async function browserSignIn(plugin, who, timeoutMs = 5 * 60_000) {
   const server = createServer()
   await new Promise((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve))
   const redirect_uri = `http://127.0.0.1:${server.address().port}/callback`
-  let timer, answered = false
+  let timer, ended = false, turn = Promise.resolve()
   try {
     // The plugin opens the browser. The call has run to its end when it returns (the plugin runs on this thread),
     // before the listener below is attached: an early callback waits in the listen backlog, it is not lost.
     const begun = plugin.call('login_begin', { ...who, redirect_uri, open_browser: true })
     return await new Promise((resolve, reject) => {
-      begun.catch(reject)
-      timer = setTimeout(() => reject(new FlowError('timeout', 'no sign-in came back within 5 minutes')), timeoutMs)
-      server.on('request', async (req, res) => {
-        const url = new URL(req.url, redirect_uri)
-        if (req.method !== 'GET' || url.pathname !== '/callback' || answered) return res.writeHead(404).end()
-        answered = true
+      begun.then(() => process.stderr.write(`Waiting for the browser to come back to ${redirect_uri} ...\n`), reject)
+      timer = setTimeout(() => reject(new FlowError('timeout', 'no sign-in came back within 5 minutes; run login again')), timeoutMs)
+      // One callback at a time reaches the plugin, in the order they came.
+      const complete = async (url, res) => {
+        if (ended) return page(res, 410, 'Already handled', 'This sign-in has already received its callback.')
         try {
           const session = await plugin.call('login_complete', { flow_id: (await begun).flow_id, callback_url: url.href })
+          ended = true
           page(res, 200, 'Signed in', 'You are signed in.')
           resolve(session)
         } catch (e) {
+          if (e.code === 'callback_rejected') {
+            process.stderr.write(`Ignored a redirect that is not this sign-in's: ${e.message}\nStill waiting for the browser to come back to ${redirect_uri} ...\n`)
+            return page(res, 400, 'Not this sign-in', `${e.message}. The terminal is still waiting for the sign-in it started.`)
+          }
+          ended = true
           page(res, 400, 'Sign-in failed', e.message)
           reject(e)
         }
+      }
+      server.on('request', (req, res) => {
+        const url = new URL(req.url, redirect_uri)
+        if (url.pathname !== '/callback') return res.writeHead(404).end()
+        if (req.method !== 'GET') return res.writeHead(405, { allow: 'GET' }).end()
+        turn = turn.then(() => complete(url, res))
       })
     })
   } finally {

@@ -6,9 +6,10 @@ the host actually answered.
 
 The host's secrets go through the keyring package, here to an in-memory backend set with keyring.set_keyring, so the
 kit needs no Secret Service. Its browser opener is webbrowser.open (and subprocess.Popen under it), replaced by
-recorders: nothing is ever started, and the runner sees every attempt. A case that may hang the thread running the
-guest (an endless loop, on a host without a call timeout) runs in a child process of this file, bounded by a
-watchdog. Needs Go on the PATH for the fault server.
+recorders: nothing is ever started, and the runner sees every attempt. The host stops the endless-loop case itself,
+at the kit's call timeout. Since a call blocks the thread that makes it, a case that may hang runs in a child process
+of this file all the same, under a generous watchdog: a host that failed to stop it then fails the case instead of
+hanging the run. Needs Go on the PATH for the fault server.
 """
 import json, os, re, subprocess, sys, threading, time, urllib.request, webbrowser
 from pathlib import Path
@@ -47,9 +48,9 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
 class Host:
     """One host as `wasmlogin.py login` configures one: the configured issuer (ISSUER) with its origin allowed (the
     rest is learned by the host from the issuer's discovery document), the profiles granted (GRANT), the kit's HTTP
-    timeout, a store seeded as the case says, and recording browser openers. create=True: a host without one of
-    these settings runs the kit too, and fails the cases of the rule it lacks. load() has no setting for a memory
-    cap or a call timeout (cfg["call_timeout_ms"]): the runtime cases show that."""
+    timeout and call timeout (the memory cap is the host's own, 64 MiB), a store seeded as the case says, and
+    recording browser openers. create=True: a host without one of these settings runs the kit too, and fails the
+    cases of the rule it lacks."""
 
     def __init__(self, cfg):
         self.store = MemoryKeyring({(wasmlogin.SERVICE, k): v for k, v in cfg["store"].items()})
@@ -60,6 +61,7 @@ class Host:
             mock.patch.object(wasmlogin, "ISSUER", cfg["issuer"], create=True),  # whose discovery alone teaches
             mock.patch.object(wasmlogin, "GRANT", set(cfg["profiles"]), create=True),  # the profiles it may touch
             mock.patch.object(wasmlogin, "TIMEOUT", cfg["http_timeout_ms"] / 1000),
+            mock.patch.object(wasmlogin, "CALL_TIMEOUT", cfg["call_timeout_ms"] / 1000, create=True),
             mock.patch.object(webbrowser, "open", self.record("webbrowser.open")),
             mock.patch.object(subprocess, "Popen", self.record("subprocess.Popen")),
         ]
@@ -188,9 +190,9 @@ def run_case(c, names):
 
 
 def run_isolated(c, names):
-    """Runs one case in a child process of this file. The watchdog is a bound, not a measurement: a host that stops
-    the guest at its call timeout is far inside it."""
-    watchdog = KIT["host"]["call_timeout_ms"] / 1000 + 30
+    """Runs one case in a child process of this file. The watchdog only guards the run against a hung case; it is
+    not what stops the call (the host's call timeout, far inside it, is), and not a measurement."""
+    watchdog = KIT["host"]["call_timeout_ms"] / 1000 + 60
     env = dict(os.environ, CONFORMANCE_CHILD=json.dumps({"name": c["name"], "names": names}))
     try:
         r = subprocess.run([sys.executable, __file__], env=env, capture_output=True, text=True, timeout=watchdog)

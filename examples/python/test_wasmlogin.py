@@ -105,13 +105,17 @@ def test_each_run_has_fresh_state_nonce_and_pkce(op):
 
 
 REFUSER = """#!{python}
-# A browser whose user declined: back to redirect_uri with an error, keeping the page it got.
-import os, sys, urllib.request
+# A browser whose user declined: back to redirect_uri with an error, keeping the page it got (a 400).
+import os, sys, urllib.error, urllib.request
 from urllib.parse import parse_qs, urlencode, urlsplit
 q = parse_qs(urlsplit(sys.argv[-1]).query)
 back = q["redirect_uri"][0] + "?" + urlencode({{"state": q["state"][0], "iss": os.environ["ISSUER"],
     "error": "access_denied", "error_description": "<b>no</b> & bye"}})
-with urllib.request.urlopen(back) as r, open(os.environ["PAGE"], "wb") as f:
+try:
+    r = urllib.request.urlopen(back)
+except urllib.error.HTTPError as e:
+    r = e
+with open(os.environ["PAGE"], "wb") as f:
     f.write(r.read())
 """
 
@@ -125,6 +129,38 @@ def test_refused_sign_in_answers_an_escaped_page(op, tmp_path):
     assert "server_error" in r.stderr and "access_denied" in r.stderr
     html = page.read_text()
     assert "Sign-in failed" in html and "&lt;b&gt;no&lt;/b&gt; &amp; bye" in html and "<b>" not in html
+
+
+STRAY_FIRST = """#!{python}
+# A local process that beats the browser to the loopback listener with a guessed code and a wrong state, then the
+# real (automatic) browser. What the stray request got is written to PAGE.
+import os, sys, urllib.error, urllib.request
+from urllib.parse import parse_qs, urlsplit
+back = parse_qs(urlsplit(sys.argv[-1]).query)["redirect_uri"][0]
+try:
+    r = urllib.request.urlopen(back + "?code=x&state=wrong")
+except urllib.error.HTTPError as e:
+    r = e
+with open(os.environ["PAGE"], "w") as f:
+    f.write(f"{{r.status}}\\n{{r.read().decode()}}")
+os.execv(os.environ["REAL_BROWSER"], [os.environ["REAL_BROWSER"], sys.argv[-1]])
+"""
+
+
+def test_a_stray_callback_does_not_end_the_login(op, tmp_path):
+    """The listener hands every GET /callback to login_complete. A stray one (wrong state) is callback_rejected: it
+    gets a 400 page, the login stays pending, and the browser's own redirect then signs in."""
+    browser, page = tmp_path / "stray-first", tmp_path / "page"
+    browser.write_text(STRAY_FIRST.format(python=sys.executable))
+    browser.chmod(0o755)
+    env = dict(op["env"], BROWSER=str(browser), REAL_BROWSER=op["env"]["BROWSER"], PAGE=str(page))
+    r = cli(op, "login", "--issuer", op["issuer"], "--client-id", op["native_client_id"], "--profile", "stray",
+            "--timeout", "30", env=env)
+    profiles.add("stray")
+    status, html = page.read_text().split("\n", 1)
+    assert status == "400" and "Not this sign-in" in html and "wrong or missing state" in html, html
+    assert "Ignored a redirect that is not this sign-in's" in r.stderr and "Signed in as" in r.stderr, r.stderr
+    assert cli(op, "token", "--profile", "stray", env=env).stdout.strip()
 
 
 def test_guest_clock_is_the_real_clock(op, monkeypatch, in_process):

@@ -16,7 +16,10 @@ SERVICE = os.environ.get("WASMLOGIN_SERVICE", "wasmlogin-py")  # keyring service
 # This host's own folder: the profile locks.
 CONFIG = Path(os.environ.get("WASMLOGIN_PY_CONFIG_DIR") or
               Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "wasmlogin-py")
-TIMEOUT, MAX_BYTES = 30.0, 1 << 20
+TIMEOUT, MAX_BYTES = 30.0, 1 << 20  # per HTTP request (seconds), per response body
+# The guest's bounds, as the Go host's (host/engine/runtime.go): 64 MiB of memory (in 64 KiB pages) and two
+# minutes per call, HTTP inside it included (seconds).
+MAX_MEMORY_PAGES, CALL_TIMEOUT = 1024, 120.0
 ISSUER = None  # the configured issuer, whose discovery documents alone may widen ALLOWED
 ALLOWED = set()  # origins the plugin may reach: the issuer's, then its endpoints' (learn_origins)
 GRANT = set()  # the profiles whose secrets the plugin may touch
@@ -24,6 +27,9 @@ JSON = typing.Annotated[typing.Any, extism.Json]
 
 class FlowError(Exception):  # FlowError(code, message): an {"error"} reply, from an export or a host function
     __str__ = lambda self: ": ".join(self.args)
+
+class PluginFailure(Exception):  # the plugin gave no answer: a trap, its memory cap, the call timeout
+    pass
 
 def origin(url):  # "scheme://host[:port]" for https, or plain http to loopback, without credentials; else None
     with contextlib.suppress(ValueError):  # plain http to a name (not an IP address), a bad port
@@ -165,10 +171,22 @@ def sign(req):  # crypto.sign: this host keeps no private keys, so private_key_j
     raise FlowError("unavailable", "this host holds no private keys to sign with")
 
 def load():
-    return extism.Plugin(Path(WASM).read_bytes(), wasi=True)  # WASI: the plugin's clock and randomness
+    """A fresh instance of the plugin. WASI gives it the real clock and randomness (and nothing else: no files, no
+    environment). The manifest's limits are enforced by the Extism runtime (Wasmtime) inside extism-sys:
+    memory.max_pages caps the guest's memory, so growing past it fails the call ("oom"); timeout_ms stops a call
+    that runs longer ("timeout"). Both leave this process running."""
+    manifest = {"wasm": [{"path": str(WASM)}], "memory": {"max_pages": MAX_MEMORY_PAGES},
+                "timeout_ms": round(CALL_TIMEOUT * 1000)}
+    return extism.Plugin(manifest, wasi=True)
 
 def call(plugin, export, payload):
-    reply = json.loads(bytes(plugin.call(export, json.dumps(payload))))
+    try:
+        out = plugin.call(export, json.dumps(payload))
+    except extism.Error as e:
+        why = f"it ran longer than {CALL_TIMEOUT:g} s" if str(e) == "timeout" else \
+            f"it needed more than {MAX_MEMORY_PAGES * 64 // 1024} MiB of memory" if str(e) == "oom" else str(e)
+        raise PluginFailure(f"the flow plugin failed in {export}: {why}; try again, and report it if it happens again") from None
+    reply = json.loads(bytes(out))
     if "error" in reply:
         raise FlowError(reply["error"]["code"], reply["error"]["message"])
     return reply["ok"]
@@ -220,7 +238,11 @@ def login(args):
         error_message_format = "<!doctype html><title>%(message)s</title><h1>%(message)s</h1><p>%(explain)s</p>"
         log_message = lambda *args: None
 
-        def do_GET(self):  # the first GET /callback completes the sign-in; then the server closes
+        def do_GET(self):
+            """Every GET /callback goes to login_complete, one at a time (the server handles one request at a time).
+            Any local process can send one, so callback_rejected means "not this login's": the plugin keeps the
+            login pending, the sender gets a 400 page and the listener keeps waiting. Any other answer ends the
+            login, and the listener with it."""
             if urlsplit(self.path).path != "/callback":
                 return self.send_error(404)
             try:
@@ -228,19 +250,30 @@ def login(args):
                                                             "callback_url": f"http://127.0.0.1:{port}{self.path}"}))
                 self.send_error(200, "Signed in", "You can close this tab and return to the terminal.")
             except FlowError as e:
+                if e.args[0] == "callback_rejected":
+                    print(f"Ignored a redirect that is not this sign-in's: {e.args[1]}\n"
+                          f"Still waiting for the browser to come back to {redirect_uri} ...", file=sys.stderr)
+                    return self.send_error(400, "Not this sign-in", f"{e.args[1]}. The terminal is still waiting "
+                                                                    "for the sign-in it started.")
                 done.append(e)
-                self.send_error(200, "Sign-in failed", f"{e}. Return to the terminal.")
+                self.send_error(400, "Sign-in failed", f"{e}. Return to the terminal.")
+            except PluginFailure as e:
+                done.append(e)
+                self.send_error(500, "Sign-in failed", f"{e}. Return to the terminal.")
 
     with http.server.HTTPServer(("127.0.0.1", 0), Callback) as server:
         port, provider = server.server_port, {"issuer": args.issuer, "client_id": args.client_id, "scopes": args.scopes}
+        redirect_uri = f"http://127.0.0.1:{port}/callback"
         begun = call(plugin, "login_begin", {"profile": profile, "provider": provider, "open_browser": True,
-                                             "redirect_uri": f"http://127.0.0.1:{port}/callback"})
+                                             "redirect_uri": redirect_uri})
         print("Waiting for the browser to come back ...", file=sys.stderr)
-        server.timeout = args.timeout  # for each request; then handle_timeout
+        # One deadline for the whole wait, however many stray requests arrive before the browser's own.
+        deadline = time.monotonic() + args.timeout
         server.handle_timeout = lambda: done.append(FlowError("timeout", "the browser did not come back; run login again"))
         while not done:
+            server.timeout = max(0.0, deadline - time.monotonic())  # for this request; then handle_timeout
             server.handle_request()
-    if isinstance(done[0], FlowError):
+    if isinstance(done[0], Exception):
         raise done[0]
     origins(profile, save=True)
     print(f"Signed in as {done[0].get('subject', '?')} (profile {profile}).", file=sys.stderr)
@@ -272,7 +305,7 @@ def main(argv=None):
     SERVICE = args.service
     try:
         {"login": login, "token": token}[args.command](args)
-    except FlowError as e:
+    except (FlowError, PluginFailure) as e:
         sys.exit(f"wasmlogin: {e}")
     except keyring.errors.KeyringError as e:
         sys.exit(f"wasmlogin: storage_unavailable: {e}")

@@ -7,8 +7,9 @@
 // node:child_process); the runner replaces node:child_process's functions by recorders before the host is
 // imported, so nothing is ever started and the runner sees every attempt. Secrets go to the real keyring under a
 // service of this run's own; without a Secret Service the secrets cases are skipped, loudly, or fail under CI=true.
-// A case that may hang the thread that runs the guest (an endless loop, on a host without a call timeout) runs in a
-// child process of this file, bounded by a watchdog.
+// The host stops the endless-loop case itself, at the kit's call timeout. Since a call runs on this host's main
+// thread, a case that may hang runs in a child process of this file all the same, under a generous watchdog: a
+// host that failed to stop it then fails the case instead of hanging the run.
 import { Entry } from '@napi-rs/keyring'
 import assert from 'node:assert/strict'
 import { EventEmitter } from 'node:events'
@@ -48,12 +49,13 @@ const { openPlugin, origin, FlowError } = await import('../wasmlogin.mjs')
 
 // openHost starts one host as `wasmlogin.mjs login` does: for the configured issuer, with its origin allowed (the rest
 // is learned by the host from the issuer's discovery document), granted the kit's profiles, with the kit's HTTP
-// timeout. openPlugin takes { issuer, allowed, grant }; the object is also the allowed set itself, so that a host
-// whose openPlugin takes only the set runs the kit too (and fails the cases of the rules it lacks).
-// openPlugin has no setting for a memory cap or a call timeout (cfg.call_timeout_ms): the runtime cases show that.
+// timeout and call timeout; the memory cap is the host's own (64 MiB). openPlugin takes { issuer, allowed, grant };
+// the object is also the allowed set itself, so that a host whose openPlugin takes only the set runs the kit too
+// (and fails the cases of the rules it lacks).
 function openHost(cfg) {
   const allowed = new Set([origin(cfg.issuer)])
-  return openPlugin(Object.assign(allowed, { issuer: cfg.issuer, allowed, grant: new Set(cfg.profiles) }), { timeoutMs: cfg.http_timeout_ms })
+  return openPlugin(Object.assign(allowed, { issuer: cfg.issuer, allowed, grant: new Set(cfg.profiles) }),
+    { timeoutMs: cfg.http_timeout_ms, callTimeoutMs: cfg.call_timeout_ms })
 }
 
 // callGuest runs one export on a fresh host: {reply} when the guest answered, {trap} when the call failed.
@@ -157,10 +159,10 @@ async function runCase(c, vars) {
   }
 }
 
-// runIsolated runs one case in a child process of this file. The watchdog is a bound, not a measurement: a host
-// that stops the guest at its call timeout is far inside it.
+// runIsolated runs one case in a child process of this file. The watchdog only guards the run against a hung case;
+// it is not what stops the call (the host's call timeout, far inside it, is), and not a measurement.
 function runIsolated(c, vars) {
-  const watchdogMs = kit.host.call_timeout_ms + 30_000
+  const watchdogMs = kit.host.call_timeout_ms + 60_000
   return new Promise((resolve) => {
     const env = { ...process.env, CONFORMANCE_CHILD: JSON.stringify({ name: c.name, vars, service: SERVICE }) }
     const proc = spawn(process.execPath, ['--no-warnings', fileURLToPath(import.meta.url)], { env, stdio: ['ignore', 'pipe', 'inherit'] })
@@ -176,8 +178,8 @@ function runIsolated(c, vars) {
 }
 
 if (child) {
-  // A child process: run the one case named, print its problems, and exit (the guest may have left this thread
-  // unusable, which is what the parent's watchdog is for).
+  // A child process: run the one case named, print its problems, and exit (a host that failed to stop the guest
+  // leaves this thread unusable, which is what the parent's watchdog is for).
   const c = resolve(kit.cases.find((x) => x.name === child.name), child.vars)
   process.stdout.write(`${JSON.stringify({ problems: await runCase(c, child.vars) })}\n`)
   process.exit(0)

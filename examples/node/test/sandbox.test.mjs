@@ -1,5 +1,6 @@
 // The sandbox's other rules, without the plugin: which URLs open_browser hands to a program, which secrets an
-// instance may touch, and the profile lock that other processes (this host's, the Go CLI's) see.
+// instance may touch, the profile lock that other processes (this host's, the Go CLI's) see, and the memory cap
+// written into a module.
 import assert from 'node:assert/strict'
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
@@ -9,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { after, test } from 'node:test'
-import { mayUseSecret, openBrowser, withProfileLock } from '../wasmlogin.mjs'
+import { capMemory, mayUseSecret, openBrowser, withProfileLock } from '../wasmlogin.mjs'
 
 const dir = mkdtempSync(join(tmpdir(), 'wasmlogin-node-sandbox-'))
 after(() => execFileSync('rm', ['-rf', dir]))
@@ -88,4 +89,33 @@ test('the profile lock waits for another process, and says so when it gives up',
   const waiting = withProfileLock(dir, 'busy', () => 'mine')
   holder.stdin.end()
   assert.equal(await waiting, 'mine')
+})
+
+// A module of a header, then a type section (one type: no params, no results, so there is something before the
+// memory), then a memory section with the given limits bytes, then a custom section (something after it).
+const moduleWith = (...limits) => Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0,
+  5, limits.length + 1, 1, ...limits, 0, 4, 3, 0x61, 0x62, 0x63])
+const memoryOf = (wasm) => new WebAssembly.Instance(new WebAssembly.Module(Buffer.concat([wasm,
+  Buffer.from([7, 7, 1, 3, 0x6d, 0x65, 0x6d, 2, 0])]))).exports.mem // an export section: (export "mem" (memory 0))
+
+test('capMemory gives the module\'s memory a maximum: growing past it fails, everything else is kept', () => {
+  for (const [limits, max] of [[[0, 2], 1024], [[0, 0x80, 0x01], 1024], [[1, 2, 10], 10], [[1, 2, 0x80, 0x10], 1024]]) {
+    const capped = capMemory(moduleWith(...limits), 1024)
+    assert.ok(WebAssembly.validate(capped), `limits ${limits}`)
+    const mem = memoryOf(capped)
+    const start = mem.buffer.byteLength / 65536
+    assert.equal(mem.grow(max - start), start) // up to the maximum: fine
+    assert.throws(() => mem.grow(1), RangeError) // one page more: refused
+    assert.deepEqual(capped.subarray(0, 14), moduleWith(...limits).subarray(0, 14)) // header and type section
+    assert.deepEqual(capped.subarray(-6), Buffer.from([0, 4, 3, 0x61, 0x62, 0x63])) // the custom section
+  }
+  // The cap is enforced where growing is unbounded without it.
+  assert.equal(memoryOf(moduleWith(0, 1)).grow(2000), 1)
+})
+
+test('capMemory refuses what it cannot cap, saying why', () => {
+  assert.throws(() => capMemory(Buffer.from('not wasm at all'), 1024), /not a WebAssembly module/)
+  assert.throws(() => capMemory(moduleWith(0, 0x81, 0x08), 1024), /asks for 1025 pages of memory at start/)
+  assert.throws(() => capMemory(moduleWith(3, 1, 2), 1024), /shared or 64-bit/)
+  assert.throws(() => capMemory(Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]), 1024), /defines no memory of its own/)
 })

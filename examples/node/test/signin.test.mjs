@@ -199,25 +199,57 @@ test('unknown profile: login_required, exit status 1', { skip }, async () => {
   assert.match(r.stderr, /login_required/)
 })
 
-test('a forged callback is rejected; the page escapes the message; only one callback counts', { skip }, async () => {
-  // A "browser" that skips the provider and comes back with a code and a state of its own.
-  const forger = join(dir, 'forger.mjs')
-  await writeFile(forger, `const auth = new URL(process.argv.at(-1)), back = new URL(auth.searchParams.get('redirect_uri'))
-back.search = '?code=stolen&state=<b>forged</b>'
+// The listener hands every GET /callback to login_complete. A stray one (a guessed code, a wrong state) is
+// callback_rejected: it gets a 400 page, the login stays pending, and the browser's own redirect then signs in.
+test('a stray callback before the browser\'s does not end the login; the real sign-in then succeeds', { skip }, async () => {
+  // A local process that beats the browser to the listener, then the real (automatic) browser.
+  const strayFirst = join(dir, 'stray-first.mjs')
+  await writeFile(strayFirst, `import { spawnSync } from 'node:child_process'
+const auth = process.argv.at(-1), back = new URL(new URL(auth).searchParams.get('redirect_uri'))
+back.search = '?code=x&state=wrong'
+const stray = await fetch(back)
+console.error('STRAY', stray.status, JSON.stringify(await stray.text()))
+process.exitCode = spawnSync(process.env.REAL_BROWSER, [auth], { stdio: 'inherit' }).status`)
+  const saved = env.BROWSER
+  Object.assign(env, { BROWSER: `${process.execPath} ${strayFirst}`, REAL_BROWSER: saved })
+  try {
+    const r = await login('--profile', 'stray')
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stderr, /STRAY 400 ".*Not this sign-in.*wrong or missing state/)
+    assert.match(r.stderr, /Ignored a redirect that is not this sign-in's: the redirect carried a wrong or missing state/)
+    assert.match(r.stderr, /Signed in to .*profile "stray"/)
+  } finally {
+    env.BROWSER = saved
+    delete env.REAL_BROWSER
+  }
+  assert.ok((await tokenJSON('--profile', 'stray')).access_token)
+})
+
+// A callback the plugin accepts as this login's but that carries the server's error (the user declined) ends the
+// login: an escaped error page, and the listener is gone for a second callback.
+test('a refused sign-in ends the login with an escaped page; the listener then closes', { skip }, async () => {
+  const refuser = join(dir, 'refuser.mjs')
+  await writeFile(refuser, `const auth = new URL(process.argv.at(-1)), back = new URL(auth.searchParams.get('redirect_uri'))
+back.search = new URLSearchParams({ state: auth.searchParams.get('state'), iss: process.env.ISSUER,
+  error: 'access_denied', error_description: '<b>no</b> & bye' })
 const first = await fetch(back), page = await first.text()
 const second = await fetch(back).then((r) => r.status, () => 'closed')
-console.error('PAGE', first.status, page, 'SECOND', second)`)
+console.error('PAGE', first.status, JSON.stringify(page), 'SECOND', second)`)
   const saved = env.BROWSER
-  env.BROWSER = `${process.execPath} ${forger}`
+  Object.assign(env, { BROWSER: `${process.execPath} ${refuser}`, ISSUER: opInfo.issuer })
   try {
     const r = await login()
     assert.equal(r.code, 1)
-    assert.match(r.stderr, /callback_rejected/)
-    assert.match(r.stderr, /PAGE 400 .*Sign-in failed/)
-    assert.doesNotMatch(r.stderr, /<b>/)
-    assert.match(r.stderr, /SECOND (404|closed)/)
+    assert.match(r.stderr, /server_error: .*access_denied/)
+    const [, status, page, second] = r.stderr.match(/PAGE (\d+) (".*") SECOND (\S+)/) ?? []
+    assert.equal(status, '400', r.stderr)
+    const html = JSON.parse(page)
+    assert.match(html, /Sign-in failed.*&#60;b&#62;no&#60;\/b&#62; &#38; bye/)
+    assert.doesNotMatch(html, /<b>/)
+    assert.match(second, /^(404|closed)$/)
   } finally {
     env.BROWSER = saved
+    delete env.ISSUER
   }
 })
 
