@@ -124,7 +124,7 @@ func Main(ctx context.Context, args []string, env Env) int {
 		"userinfo":           c.userinfo,
 		"mcp login":          c.mcpLogin,
 		"mcp token":          c.token,
-		"mcp status":         c.mcpStatus,
+		"mcp status":         c.status,
 		"mcp logout":         c.mcpLogout,
 		"mcp proxy":          func(ctx context.Context) error { return c.mcpProxy(ctx, rest) },
 	}[c.name]

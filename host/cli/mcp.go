@@ -219,24 +219,6 @@ func (c *command) readPastedLines(ctx context.Context, out chan<- string) {
 	}
 }
 
-// mcpStatus shows the server's sign-in.
-func (c *command) mcpStatus(ctx context.Context) error {
-	return c.withProfile(ctx, func(ref api.ProfileRef, inst *engine.Instance) error {
-		s, err := inst.Status(ctx, ref)
-		if err != nil {
-			return err
-		}
-		if c.jsonOut {
-			c.printJSON(s)
-			return nil
-		}
-		w := c.env.Stdout
-		fmt.Fprintf(w, "Server:   %s\nProfile:  %s\nIssuer:   %s\nClient:   %s\n", orDash(s.Resource), s.Profile, orDash(s.Issuer), s.ClientID)
-		fmt.Fprintf(w, "Expires:  %s\nRefresh:  %v\nScopes:   %s\n", expiryText(s.ExpiresAt), s.HasRefreshToken, strings.Join(s.Scopes, " "))
-		return nil
-	})
-}
-
 // mcpLogout revokes and forgets the sign-in, and the private key the host
 // kept for it.
 func (c *command) mcpLogout(ctx context.Context) error {

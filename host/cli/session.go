@@ -24,6 +24,9 @@ func (c *command) status(ctx context.Context) error {
 			return nil
 		}
 		w := c.env.Stdout
+		if s.Resource != "" { // an MCP server's sign-in (mcp status)
+			fmt.Fprintf(w, "Server:   %s\n", s.Resource)
+		}
 		fmt.Fprintf(w, "Profile:  %s\nIssuer:   %s\nClient:   %s\n", s.Profile, orDash(s.Issuer), s.ClientID)
 		fmt.Fprintf(w, "Subject:  %s\nExpires:  %s\n", orDash(s.Subject), expiryText(s.ExpiresAt))
 		fmt.Fprintf(w, "Refresh:  %v\nScopes:   %s\n", s.HasRefreshToken, strings.Join(s.Scopes, " "))

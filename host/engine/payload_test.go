@@ -8,12 +8,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"go.bytecodealliance.org/wit"
 
 	"github.com/wasmlogin/wasmlogin/host/httpguard"
-	"github.com/wasmlogin/wasmlogin/host/loopback"
 	"github.com/wasmlogin/wasmlogin/host/secretstore"
 	"github.com/wasmlogin/wasmlogin/internal/testop"
 	"github.com/wasmlogin/wasmlogin/internal/testop/autologin"
@@ -84,25 +82,8 @@ func runFlows(t *testing.T) {
 			return nil
 		}}
 	inst := newInstance(t, s)
-	l, err := loopback.Listen(loopback.Options{})
+	begun, err := signIn(t, inst, op) // untrusted_host_test.go
 	if err != nil {
-		t.Fatal(err)
-	}
-	provider := &api.Provider{Issuer: op.Issuer, ClientID: testop.NativeClientID,
-		Scopes: []string{"openid", "offline_access"}, ExtraAuthParams: map[string]string{"prompt": "login"}}
-	begun, err := inst.LoginBegin(ctx, api.LoginBeginInput{ProfileRef: api.ProfileRef{Provider: provider},
-		RedirectURI: l.RedirectURI(), OpenBrowser: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	if _, err := l.Wait(wctx, func(cb string) loopback.Verdict {
-		if _, err := inst.LoginComplete(ctx, api.LoginCompleteInput{FlowID: begun.FlowID, CallbackURL: cb}); err != nil {
-			t.Error(err)
-		}
-		return loopback.Verdict{Done: true, Page: loopback.Page{Success: true}}
-	}); err != nil {
 		t.Fatal(err)
 	}
 	ref := api.ProfileRef{Profile: begun.Profile}
@@ -116,7 +97,7 @@ func runFlows(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	runDeviceFlows(t, inst, op, provider)                                                                           // device_payload_test.go
+	runDeviceFlows(t, inst, op, nativeProvider(op))                                                                 // device_payload_test.go
 	runMCPFlows(t, &Services{HTTP: guard, Secrets: store, Notify: s.Notify, OpenBrowser: s.OpenBrowser}, store, op) // mcp_payload_test.go
 	// Failures are payloads too.
 	inst.Token(ctx, api.TokenInput{ProfileRef: ref})

@@ -21,6 +21,12 @@ var liars = map[string]func(api.VerifySignatureRequest) (bool, error){
 	"rejects everything": func(api.VerifySignatureRequest) (bool, error) { return false, nil },
 }
 
+// nativeProvider is op's public native client, with a refresh token.
+func nativeProvider(op *testop.OP) *api.Provider {
+	return &api.Provider{Issuer: op.Issuer, ClientID: testop.NativeClientID,
+		Scopes: []string{"openid", "offline_access"}, ExtraAuthParams: map[string]string{"prompt": "login"}}
+}
+
 // signIn runs a real browser sign-in of the plugin in this host against op.
 func signIn(t *testing.T, inst *Instance, op *testop.OP) (*api.LoginBegun, error) {
 	t.Helper()
@@ -29,9 +35,7 @@ func signIn(t *testing.T, inst *Instance, op *testop.OP) (*api.LoginBegun, error
 	if err != nil {
 		t.Fatal(err)
 	}
-	provider := &api.Provider{Issuer: op.Issuer, ClientID: testop.NativeClientID,
-		Scopes: []string{"openid", "offline_access"}, ExtraAuthParams: map[string]string{"prompt": "login"}}
-	begun, err := inst.LoginBegin(ctx, api.LoginBeginInput{ProfileRef: api.ProfileRef{Provider: provider},
+	begun, err := inst.LoginBegin(ctx, api.LoginBeginInput{ProfileRef: api.ProfileRef{Provider: nativeProvider(op)},
 		RedirectURI: l.RedirectURI(), OpenBrowser: true})
 	if err != nil {
 		t.Fatal(err)
