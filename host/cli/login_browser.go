@@ -107,7 +107,8 @@ func (c *command) loginBrowser(ctx context.Context, inst *engine.Instance, ref a
 // like the redirect this login waits for. Anything else gets a hint and
 // another chance before it reaches the plugin. Whether the URL is genuine
 // (state, issuer, code) is the plugin's decision; one it rejects leaves the
-// login waiting for another.
+// login waiting for another. Without a redirectURI (the MCP sign-in picks
+// its listener later) every line goes to the plugin.
 func (c *command) readPastedRedirects(ctx context.Context, redirectURI string, out chan<- string) {
 	want, _ := url.Parse(redirectURI)
 	in := bufio.NewScanner(c.env.Stdin)
@@ -121,7 +122,7 @@ func (c *command) readPastedRedirects(ctx context.Context, redirectURI string, o
 			line = "http://" + line
 		}
 		u, err := url.Parse(line)
-		if err != nil || !strings.EqualFold(u.Host, want.Host) || u.Path != want.Path || u.RawQuery == "" {
+		if redirectURI != "" && (err != nil || !strings.EqualFold(u.Host, want.Host) || u.Path != want.Path || u.RawQuery == "") {
 			fmt.Fprintf(c.env.Stderr, "That is not the address this login waits for; it starts with %s? and goes on with code= or error=. Paste the whole URL from the address bar.\n", redirectURI)
 			continue
 		}

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"flag"
 	"fmt"
@@ -172,7 +171,7 @@ func (c *command) mcpLogin(ctx context.Context) error {
 		wctx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		fmt.Fprintln(c.env.Stderr, "If the page does not load (the browser runs on another machine), copy the full URL from its address bar, paste it here and press Enter.")
-		go c.readPastedLines(wctx, pasted)
+		go c.readPastedRedirects(wctx, "", pasted) // login_browser.go
 	}
 	t, err := mcpclient.New(ctx, opts)
 	if err != nil {
@@ -196,27 +195,6 @@ func (c *command) mcpLogin(ctx context.Context) error {
 		fmt.Fprintf(c.env.Stderr, "Signed in to %s with %s (profile %q).\n", s.Resource, s.Issuer, s.Profile)
 		return nil
 	})
-}
-
-// readPastedLines passes on every non-empty line of stdin; the plugin
-// decides whether it is this login's redirect.
-func (c *command) readPastedLines(ctx context.Context, out chan<- string) {
-	in := bufio.NewScanner(c.env.Stdin)
-	in.Buffer(make([]byte, 0, 4096), 64<<10)
-	for in.Scan() {
-		line := strings.TrimSpace(in.Text())
-		if line == "" {
-			continue
-		}
-		if !strings.Contains(line, "://") { // some address bars hide the scheme
-			line = "http://" + line
-		}
-		select {
-		case out <- line:
-		case <-ctx.Done():
-			return
-		}
-	}
 }
 
 // mcpLogout revokes and forgets the sign-in, and the private key the host
