@@ -22,7 +22,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -35,24 +34,9 @@ import (
 	"github.com/wasmlogin/wasmlogin/host/engine"
 	"github.com/wasmlogin/wasmlogin/host/mcpclient"
 	"github.com/wasmlogin/wasmlogin/host/secretstore"
+	"github.com/wasmlogin/wasmlogin/internal/mcpconformance/scenario"
 	"github.com/wasmlogin/wasmlogin/plugin/api"
 )
-
-// clientMetadataURL is the client ID metadata document the suite's
-// authorization servers expect a client to use where they support them.
-const clientMetadataURL = "https://conformance-test.local/client-metadata.json"
-
-// scenarioContext is MCP_CONFORMANCE_CONTEXT.
-type scenarioContext struct {
-	ClientID         string `json:"client_id"`
-	ClientSecret     string `json:"client_secret"`
-	PrivateKeyPEM    string `json:"private_key_pem"`
-	SigningAlgorithm string `json:"signing_algorithm"`
-	IdPClientID      string `json:"idp_client_id"`
-	IdPIDToken       string `json:"idp_id_token"`
-	IdPIssuer        string `json:"idp_issuer"`
-	IdPTokenEndpoint string `json:"idp_token_endpoint"`
-}
 
 func main() {
 	if len(os.Args) < 2 {
@@ -61,25 +45,23 @@ func main() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	if err := run(ctx, os.Args[len(os.Args)-1], os.Getenv("MCP_CONFORMANCE_SCENARIO"), os.Getenv("MCP_CONFORMANCE_CONTEXT")); err != nil {
+	if err := run(ctx, os.Args[len(os.Args)-1]); err != nil {
 		fmt.Fprintln(os.Stderr, "goclient:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, serverURL, scenario, rawContext string) error {
-	var sc scenarioContext
-	if rawContext != "" {
-		if err := json.Unmarshal([]byte(rawContext), &sc); err != nil {
-			return fmt.Errorf("MCP_CONFORMANCE_CONTEXT is not the JSON the suite sends: %w", err)
-		}
+func run(ctx context.Context, serverURL string) error {
+	name, sc, err := scenario.FromEnv()
+	if err != nil {
+		return err
 	}
 	dir, err := os.MkdirTemp("", "goclient-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	opts := options(sc, scenario)
+	opts := options(sc, name)
 	opts.ServerURL = serverURL
 	opts.ConfigDir = dir
 	opts.Store = secretstore.Memory()
@@ -123,10 +105,10 @@ func run(ctx context.Context, serverURL, scenario, rawContext string) error {
 // client (for the client credentials grant where the scenario is about
 // that grant); always a metadata document URL, used where the server
 // supports them.
-func options(sc scenarioContext, scenario string) mcpclient.Options {
+func options(sc scenario.Context, name string) mcpclient.Options {
 	o := mcpclient.Options{Client: api.MCPClient{ClientID: sc.ClientID, ClientSecret: sc.ClientSecret}}
 	if sc.ClientID == "" {
-		o.Client.ClientMetadataURL = clientMetadataURL
+		o.Client.ClientMetadataURL = scenario.ClientMetadataURL
 	}
 	switch {
 	case sc.PrivateKeyPEM != "":
@@ -136,7 +118,7 @@ func options(sc scenarioContext, scenario string) mcpclient.Options {
 	case sc.IdPIDToken != "":
 		o.Grant = api.GrantCrossAppAccess
 		o.IdentityAssertion = &api.MCPIdentityAssertion{IdPTokenEndpoint: sc.IdPTokenEndpoint, IDToken: sc.IdPIDToken, IdPClientID: sc.IdPClientID}
-	case strings.Contains(scenario, "client-credentials"):
+	case strings.Contains(name, "client-credentials"):
 		o.Grant = api.GrantClientCredentials
 	}
 	return o

@@ -26,7 +26,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -36,6 +35,8 @@ import (
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/wasmlogin/wasmlogin/internal/mcpconformance/scenario"
 )
 
 func main() {
@@ -60,7 +61,7 @@ func run(server []string) error {
 		return err
 	}
 	defer os.RemoveAll(scratch)
-	cmd, err := proxyCommand(server, scratch, os.Getenv("MCP_CONFORMANCE_SCENARIO"), os.Getenv("MCP_CONFORMANCE_CONTEXT"))
+	cmd, err := proxyCommand(server, scratch)
 	if err != nil {
 		return err
 	}
@@ -106,21 +107,6 @@ func browse(url string) {
 	resp.Body.Close()
 }
 
-// The client ID metadata document the suite's authorization servers expect
-// a client to use where they support them (goclient uses the same).
-const clientMetadataURL = "https://conformance-test.local/client-metadata.json"
-
-// scenarioContext is MCP_CONFORMANCE_CONTEXT.
-type scenarioContext struct {
-	ClientID         string `json:"client_id"`
-	ClientSecret     string `json:"client_secret"`
-	PrivateKeyPEM    string `json:"private_key_pem"`
-	SigningAlgorithm string `json:"signing_algorithm"`
-	IdPClientID      string `json:"idp_client_id"`
-	IdPIDToken       string `json:"idp_id_token"`
-	IdPTokenEndpoint string `json:"idp_token_endpoint"`
-}
-
 // proxyCommand is server (CMD ARGS... URL) with the scenario's credentials
 // given as `wasmlogin mcp proxy` takes them, before the URL: a client ID,
 // else the client metadata URL; a secret through --client-secret-env; a
@@ -128,12 +114,10 @@ type scenarioContext struct {
 // (private_key_jwt); an IdP ID token through --idp-id-token-env for
 // cross-app access; the client credentials grant where the scenario is
 // about it.
-func proxyCommand(server []string, scratch, scenario, rawContext string) (*exec.Cmd, error) {
-	var sc scenarioContext
-	if rawContext != "" {
-		if err := json.Unmarshal([]byte(rawContext), &sc); err != nil {
-			return nil, fmt.Errorf("MCP_CONFORMANCE_CONTEXT is not the JSON the suite sends: %w", err)
-		}
+func proxyCommand(server []string, scratch string) (*exec.Cmd, error) {
+	name, sc, err := scenario.FromEnv()
+	if err != nil {
+		return nil, err
 	}
 	self, err := os.Executable()
 	if err != nil {
@@ -148,7 +132,7 @@ func proxyCommand(server []string, scratch, scenario, rawContext string) (*exec.
 	if sc.ClientID != "" {
 		flags = append(flags, "--client-id", sc.ClientID)
 	} else {
-		flags = append(flags, "--client-metadata-url", clientMetadataURL)
+		flags = append(flags, "--client-metadata-url", scenario.ClientMetadataURL)
 	}
 	if sc.ClientSecret != "" {
 		env = append(env, "MCP_CLIENT_SECRET="+sc.ClientSecret)
@@ -170,7 +154,7 @@ func proxyCommand(server []string, scratch, scenario, rawContext string) (*exec.
 		if sc.IdPClientID != "" {
 			flags = append(flags, "--idp-client-id", sc.IdPClientID)
 		}
-	case strings.Contains(scenario, "client-credentials"):
+	case strings.Contains(name, "client-credentials"):
 		flags = append(flags, "--client-credentials")
 	}
 	n := len(server) - 1
