@@ -69,26 +69,32 @@ func (e *Engine) LoginBegin(in api.LoginBeginInput) (*api.LoginBegun, *api.Error
 	if wantsOIDC(p) {
 		pl.nonce = pkce.RandomToken()
 	}
-	flowID := pkce.RandomToken()
 	// The server sees the request before the browser does, so a client or
 	// redirect URI it refuses is reported now (authrequest.go).
 	authURL, aerr := e.authorizationRequest(pl)
 	if aerr != nil {
 		return nil, aerr
 	}
+	return e.awaitBrowser(pl, authURL, "sign in", in.OpenBrowser), nil
+}
+
+// awaitBrowser keeps a started login for login_complete and sends the
+// user to authURL: the URL is always shown (the browser may be on another
+// machine), and opened when the host may.
+func (e *Engine) awaitBrowser(pl *pendingLogin, authURL, purpose string, openBrowser bool) *api.LoginBegun {
+	flowID := pkce.RandomToken()
 	e.dropStale()
 	e.pending[flowID] = pl
-
-	begun := &api.LoginBegun{FlowID: flowID, Profile: profile, AuthorizationURL: authURL}
-	e.host.Notify("info", "Open this URL in your browser to sign in:\n\n  "+authURL+"\n")
-	if in.OpenBrowser {
+	begun := &api.LoginBegun{FlowID: flowID, Profile: pl.profile, AuthorizationURL: authURL}
+	e.host.Notify("info", "Open this URL in your browser to "+purpose+":\n\n  "+authURL+"\n")
+	if openBrowser {
 		opened, _ := e.host.OpenBrowser(authURL)
 		begun.BrowserOpened = opened
 		if !opened {
 			e.host.Notify("warn", "Could not open a browser; open the URL above yourself.")
 		}
 	}
-	return begun, nil
+	return begun
 }
 
 // LoginComplete validates the redirect the browser came back with, exchanges

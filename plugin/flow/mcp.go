@@ -210,19 +210,7 @@ func (e *Engine) mcpBrowser(profile string, r *record, in api.MCPAuthorizeInput)
 			return nil, err
 		}
 	}
-	flowID := pkce.RandomToken()
-	e.dropStale()
-	e.pending[flowID] = pl
-	begun := &api.LoginBegun{FlowID: flowID, Profile: profile, AuthorizationURL: authURL}
-	e.host.Notify("info", "Open this URL in your browser to sign in to "+r.MCP.Server+":\n\n  "+authURL+"\n")
-	if in.OpenBrowser {
-		opened, _ := e.host.OpenBrowser(authURL)
-		begun.BrowserOpened = opened
-		if !opened {
-			e.host.Notify("warn", "Could not open a browser; open the URL above yourself.")
-		}
-	}
-	return begun, nil
+	return e.awaitBrowser(pl, authURL, "sign in to "+r.MCP.Server, in.OpenBrowser), nil
 }
 
 func challengeText(c *api.MCPChallenge, b mcpauth.Bearer) string {
