@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -199,15 +200,31 @@ func TestRefusingServerEndsTheBridge(t *testing.T) {
 		http.Error(w, "sign in first", http.StatusUnauthorized)
 	}))
 	defer refusing.Close()
-	local, done := piped(t, Options{Endpoint: refusing.URL})
+	var mu sync.Mutex
+	var warned []string
+	local, done := piped(t, Options{Endpoint: refusing.URL, Warn: func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		warned = append(warned, err.Error())
+	}})
 	_, err := (&handlers{}).client().Connect(ctx, local, nil)
 	if err == nil || !strings.Contains(err.Error(), "Unauthorized") {
 		t.Fatalf("initialize refused with 401: %v", err)
 	}
+	// The client gives up and closes its side while the bridge learns the
+	// server's side ended: whichever it notices first ends Run, and the
+	// refusal is reported either way (the error, or the warning that goes
+	// to stderr).
 	select {
 	case err := <-done:
-		if err == nil || !strings.Contains(err.Error(), "the connection to "+refusing.URL+" ended") || !strings.Contains(err.Error(), "Unauthorized") {
-			t.Fatalf("Run: %v", err)
+		mu.Lock()
+		reported := strings.Join(warned, "\n")
+		mu.Unlock()
+		if err != nil {
+			reported += "\n" + err.Error()
+		}
+		if err != nil && !strings.Contains(err.Error(), "the connection to "+refusing.URL+" ended") || !strings.Contains(reported, "Unauthorized") {
+			t.Fatalf("Run: %v; warnings: %q", err, warned)
 		}
 	case <-ctx.Done():
 		t.Fatal("Run did not end when the server refused")
