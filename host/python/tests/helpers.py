@@ -44,3 +44,41 @@ def run_cli(*args: str, env: dict[str, str] | None = None, ok: bool | None = Tru
     if ok is not None:
         assert (r.returncode == 0) == ok, f"wasmlogin {' '.join(args)} exited {r.returncode}:\n{r.stderr}"
     return r
+
+
+class ResourceServer:
+    """An API on 127.0.0.1 that accepts exactly the access tokens the OP's userinfo endpoint accepts, and answers any
+    other with 401 and WWW-Authenticate: Bearer error="invalid_token" (RFC 6750 3.1), as a resource server does.
+    (zitadel's example OP itself answers a revoked token at userinfo with 403.) GET / returns the user's claims."""
+
+    def __init__(self, userinfo_endpoint: str) -> None:
+        import http.server
+        import threading
+        import urllib.error
+        import urllib.request
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                req = urllib.request.Request(userinfo_endpoint, headers={"Authorization": self.headers.get("Authorization", "")})
+                try:
+                    with urllib.request.urlopen(req, timeout=30) as r:
+                        status, body = 200, r.read()
+                except urllib.error.HTTPError:
+                    status, body = 401, b'{"error": "invalid_token"}'
+                self.send_response(status)
+                if status == 401:
+                    self.send_header("WWW-Authenticate", 'Bearer error="invalid_token"')
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -21,8 +21,8 @@ from .signin import client_credentials, login
 from .ui import Silent, Terminal, UserInterface
 
 if TYPE_CHECKING:
-    from .httpx_auth import WasmloginHttpxAuth
-    from .requests_auth import WasmloginAuth
+    from .httpx_adapter import WasmloginHttpxAuth
+    from .requests_adapter import WasmloginAuth
 
 __version__ = "0.3.0"  # the plugin's release (plugin/api.Version); tests hold the two equal
 
@@ -37,11 +37,11 @@ __all__ = [
 def auth(profile: Optional[str] = None) -> "WasmloginAuth":
     """A `requests` auth: the profile's bearer token on every request, refreshed and retried once on a 401.
     Needs the extra: pip install 'wasmlogin[requests]'."""
-    from .requests_auth import WasmloginAuth
+    from .requests_adapter import WasmloginAuth
     return WasmloginAuth(profile)
 
 
 def httpx_auth(profile: Optional[str] = None) -> "WasmloginHttpxAuth":
     """An `httpx` auth (Client and AsyncClient): as auth(), for httpx. Needs the extra: pip install 'wasmlogin[httpx]'."""
-    from .httpx_auth import WasmloginHttpxAuth
+    from .httpx_adapter import WasmloginHttpxAuth
     return WasmloginHttpxAuth(profile)

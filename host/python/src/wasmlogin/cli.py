@@ -127,6 +127,11 @@ def _wire(value: Any) -> dict[str, Any]:
     return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items() if k in keep or v not in (None, (), {}, "")}
 
 
+def _q(name: str) -> str:
+    """A name in double quotes, escaped, as the Go CLI prints it (%q)."""
+    return json.dumps(name)
+
+
 def _print_json(value: Any) -> None:
     print(json.dumps(value, indent=2))
 
@@ -163,7 +168,7 @@ def _login(a: argparse.Namespace) -> None:
             from .session import status
             _print_json(_wire(status(tok.profile)))
             return
-        print(f"Signed in to {a.issuer or a.token_url} as client {a.client_id} (profile {tok.profile!r}); the token "
+        print(f"Signed in to {a.issuer or a.token_url} as client {a.client_id} (profile {_q(tok.profile)}); the token "
               f"lasts until {_expiry(tok.expires_at)} and `token` renews it.", file=sys.stderr)
         return
     flow = "device" if a.device else ("browser" if a.no_browser or a.no_open else None)
@@ -177,7 +182,7 @@ def _login(a: argparse.Namespace) -> None:
         _print_json(_wire(s))
         return
     who = s.claims.get("email") if isinstance(s.claims.get("email"), str) else s.subject
-    print(f"Signed in to {s.issuer or '-'}" + (f" as {who}" if who else "") + f" (profile {s.profile!r}).", file=sys.stderr)
+    print(f"Signed in to {s.issuer or '-'}" + (f" as {who}" if who else "") + f" (profile {_q(s.profile)}).", file=sys.stderr)
 
 
 def _token(a: argparse.Namespace) -> None:
@@ -207,7 +212,7 @@ def _status(a: argparse.Namespace) -> None:
 
 def _logout_text(r: LogoutResult) -> str:
     if not r.removed:
-        return f"Profile {r.profile!r} had no stored tokens; it was removed from the profile list."
+        return f"Profile {_q(r.profile)} had no stored tokens; it was removed from the profile list."
     parts = []
     if r.revoked:
         kinds = "refresh and access tokens" if len(r.revoked) == 2 else r.revoked[0].replace("_", " ")
@@ -215,10 +220,10 @@ def _logout_text(r: LogoutResult) -> str:
     if r.revocation_note:
         parts.append(r.revocation_note)
     if not parts:
-        return f"Signed out of profile {r.profile!r}; its sign-in was deleted from this machine."
+        return f"Signed out of profile {_q(r.profile)}; its sign-in was deleted from this machine."
     if not r.revocation_note:
-        return f"Signed out of profile {r.profile!r}: {parts[0]}, and deleted them from this machine."
-    return f"Signed out of profile {r.profile!r}: {'; '.join(parts)}; forgot them locally."
+        return f"Signed out of profile {_q(r.profile)}: {parts[0]}, and deleted them from this machine."
+    return f"Signed out of profile {_q(r.profile)}: {'; '.join(parts)}; forgot them locally."
 
 
 def _logout(a: argparse.Namespace) -> None:
@@ -246,7 +251,7 @@ def _profiles(a: argparse.Namespace) -> None:
 def _use(a: argparse.Namespace) -> None:
     from .session import use
     use(a.name)
-    print(f"Profile {a.name!r} is now the default.", file=sys.stderr)
+    print(f"Profile {_q(a.name)} is now the default.", file=sys.stderr)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
