@@ -82,3 +82,19 @@ class ResourceServer:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def approve_device(zitadel, verification_uri, user_code):
+    """The user's side of a device sign-in at the OP, as internal/testop/autologin.ApproveDevice does: sign in at
+    /device/login (which sets a cookie), then confirm with action=allowed."""
+    import urllib.parse
+    import urllib.request
+
+    def post(path, form, headers=None):
+        req = urllib.request.Request(f"{verification_uri}/{path}", urllib.parse.urlencode(form).encode(), headers or {})
+        return urllib.request.urlopen(req)
+    with post("login", {"user_code": user_code, "username": zitadel["username"], "password": zitadel["password"]}) as r:
+        cookie = "; ".join(c.split(";")[0] for c in r.headers.get_all("Set-Cookie") or [])
+        assert r.status == 200 and cookie, f"device login: HTTP {r.status}"
+    with post("confirm", {"action": "allowed"}, {"Cookie": cookie}) as r:
+        assert "Device authorization allowed" in r.read().decode()

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 import wasmlogin
-from helpers import CLI, ResourceServer, run_cli
+from helpers import CLI, ResourceServer, approve_device, run_cli
 from wasmlogin import errors, network
 from wasmlogin.context import open_store, start
 from wasmlogin.sandbox import Sandbox
@@ -183,19 +183,6 @@ def test_a_host_whose_verify_signature_lies_is_caught(zitadel, signed_in_env, mo
     with pytest.raises(wasmlogin.UntrustedHost) as e:
         wasmlogin.token(profile, force_refresh=True)
     assert e.value.code == "untrusted_host" and asked
-
-
-def approve_device(zitadel, verification_uri, user_code):
-    """The user's side of a device sign-in at the OP, as internal/testop/autologin.ApproveDevice does: sign in at
-    /device/login (which sets a cookie), then confirm with action=allowed."""
-    def post(path, form, headers=None):
-        req = urllib.request.Request(f"{verification_uri}/{path}", urllib.parse.urlencode(form).encode(), headers or {})
-        return urllib.request.urlopen(req)
-    with post("login", {"user_code": user_code, "username": zitadel["username"], "password": zitadel["password"]}) as r:
-        cookie = "; ".join(c.split(";")[0] for c in r.headers.get_all("Set-Cookie") or [])
-        assert r.status == 200 and cookie, f"device login: HTTP {r.status}"
-    with post("confirm", {"action": "allowed"}, {"Cookie": cookie}) as r:
-        assert "Device authorization allowed" in r.read().decode()
 
 
 def test_device_sign_in_through_the_api(zitadel, signed_in_env):
