@@ -10,7 +10,7 @@ import os
 import re
 import sys
 import time
-from typing import Any, NoReturn, Optional, Sequence
+from typing import Any, Literal, NoReturn, Optional, Sequence
 
 from . import __version__
 from .errors import EXIT_USAGE, WasmloginError, bad_input
@@ -171,7 +171,7 @@ def _login(a: argparse.Namespace) -> None:
         print(f"Signed in to {a.issuer or a.token_url} as client {a.client_id} (profile {_q(tok.profile)}); the token "
               f"lasts until {_expiry(tok.expires_at)} and `token` renews it.", file=sys.stderr)
         return
-    flow = "device" if a.device else ("browser" if a.no_browser or a.no_open else None)
+    flow: Optional[Literal["browser", "device"]] = "device" if a.device else ("browser" if a.no_browser or a.no_open else None)
     s = login(a.issuer, a.client_id, profile=a.profile, provider=a.provider, tenant=a.tenant, scopes=a.scopes,
               client_secret=secret, prompt_client_secret=a.client_secret_prompt, auth_url=a.auth_url,
               token_url=a.token_url, jwks_url=a.jwks_url, device_url=a.device_url, revocation_url=a.revocation_url,

@@ -87,7 +87,7 @@ def fetch(req: dict[str, Any], allowed: Iterable[str], timeout: float = TIMEOUT,
     """One exchange for the plugin, under the sandbox's rules; raises HostError with the WIT's codes."""
     url = req.get("url")
     o = origin(url)
-    if o is None or o not in allowed:
+    if not isinstance(url, str) or o is None or o not in allowed:
         raise HostError("disallowed_host", f"refusing {o or 'a URL that is not https (or http to loopback)'}: "
                                            "neither configured nor named by the issuer's discovery document")
     method = req.get("method")

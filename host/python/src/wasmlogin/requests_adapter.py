@@ -22,7 +22,8 @@ class WasmloginAuth(requests.auth.AuthBase):
     def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
         r.headers["Authorization"] = self._get_token(self.profile).authorization
         body = r.body
-        position = body.tell() if hasattr(body, "tell") and hasattr(body, "seek") else None
+        seekable = body is not None and hasattr(body, "tell") and hasattr(body, "seek")
+        position = body.tell() if seekable else None  # type: ignore[union-attr]
         replayable = body is None or isinstance(body, (bytes, str)) or position is not None
         if replayable:
             r.register_hook("response", self._retry_once(position))

@@ -20,7 +20,7 @@ class UnusableRequest(Exception):
 
 
 # The JWS algorithms (RFC 7518 3.1, RFC 8037 3.1): alg -> (key type, curve, hash).
-ALGS = {f"{kind}{bits}": ("RSA", None, getattr(hashes, f"SHA{bits}")) for kind in ("RS", "PS") for bits in (256, 384, 512)}
+ALGS: dict[str, tuple[str, Optional[str], Any]] = {f"{kind}{bits}": ("RSA", None, getattr(hashes, f"SHA{bits}")) for kind in ("RS", "PS") for bits in (256, 384, 512)}
 ALGS |= {"ES256": ("EC", "P-256", hashes.SHA256), "ES384": ("EC", "P-384", hashes.SHA384),
          "ES512": ("EC", "P-521", hashes.SHA512), "EdDSA": ("OKP", "Ed25519", None)}
 CURVES = {"P-256": (ec.SECP256R1, 32), "P-384": (ec.SECP384R1, 48), "P-521": (ec.SECP521R1, 66)}  # curve, coordinate bytes

@@ -176,6 +176,7 @@ class FileStore:
             raise StoreError(f"{self.path} is damaged (implausible key derivation settings); move it aside and sign in again")
         if self._key is None or self._iterations != iterations or self._salt != salt:
             self._derive(salt, iterations)
+        assert self._key is not None
         nonce = data[HEADER_SIZE:HEADER_SIZE + NONCE_SIZE]
         try:
             plain = AESGCM(self._key).decrypt(nonce, data[HEADER_SIZE + NONCE_SIZE:], data[:HEADER_SIZE])
