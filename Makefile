@@ -8,7 +8,7 @@ WASMFLAGS := -buildmode=c-shared -trimpath -buildvcs=false -ldflags='-s -w -buil
 # The host conformance kit's hostile guest, built the same way (host/conformance).
 GUEST     := host/conformance/guest.wasm
 
-PY_VENV   := examples/python/.venv
+PYTHON    ?= python3
 
 # Fuzz targets: package:Target:executions. `make test` runs each target for
 # its number of executions (about two seconds here), so a loaded CI machine
@@ -45,9 +45,19 @@ test-go:
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v '/host/conformance$$')
 	cd host/conformance && $(GO) test -count=1
 
-# The Python host (examples/python), in a venv with pinned packages.
-test-python: $(PY_VENV)/.installed
-	$(PY_VENV)/bin/python -m pytest -q examples/python
+# The Python package (host/python), tested as users get it: its wheel is built with the pinned build
+# backend (no build isolation, so nothing unpinned enters), installed with the pinned test requirements into
+# a fresh venv in a scratch folder, and pytest runs there on host/python/tests with neither the repository
+# nor the package's source on sys.path. The scratch folder is removed afterwards.
+test-python:
+	@scratch=$$(mktemp -d "$${TMPDIR:-/tmp}/wasmlogin-python.XXXXXX") && trap 'rm -rf "$$scratch"' EXIT && \
+	  $(PYTHON) -m venv "$$scratch/build" && \
+	  "$$scratch/build/bin/pip" install -q --disable-pip-version-check -r host/python/build-requirements.txt && \
+	  "$$scratch/build/bin/pip" wheel -q --disable-pip-version-check --no-deps --no-build-isolation -w "$$scratch/dist" ./host/python && \
+	  wheel=$$(ls "$$scratch"/dist/wasmlogin-*.whl) && echo "test-python: $$(basename $$wheel), $$(wc -c <$$wheel) bytes" && \
+	  $(PYTHON) -m venv "$$scratch/venv" && \
+	  "$$scratch/venv/bin/pip" install -q --disable-pip-version-check "$$wheel" -r host/python/tests/requirements.txt && \
+	  cd "$$scratch" && env -u PYTHONPATH WASMLOGIN_WHEEL="$$wheel" "$$scratch/venv/bin/python" -m pytest -q "$(CURDIR)/host/python/tests"
 
 # The Node.js host (examples/node), installed from its lockfile.
 test-node: examples/node/node_modules/.installed
@@ -73,11 +83,6 @@ $(MCP_CONFORMANCE)/node_modules/.installed: $(MCP_CONFORMANCE)/package-lock.json
 
 examples/node/node_modules/.installed: examples/node/package-lock.json
 	npm ci --prefix examples/node --no-audit --no-fund
-	touch $@
-
-$(PY_VENV)/.installed: examples/python/requirements.txt
-	python3 -m venv $(PY_VENV)
-	$(PY_VENV)/bin/pip install -q -r examples/python/requirements.txt
 	touch $@
 
 # Flow logic only, natively: seconds.

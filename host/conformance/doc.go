@@ -5,6 +5,6 @@
 // server the attacks aim at. Every host of this repository runs the whole
 // kit in `make test`: the Go engine (this package's tests), Node
 // (examples/node/test/conformance.test.mjs) and Python
-// (examples/python/test_conformance.py). README.md tells embedders how to
+// (host/python/tests/test_conformance.py). README.md tells embedders how to
 // run it against their own host.
 package conformance

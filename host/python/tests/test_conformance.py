@@ -1,70 +1,45 @@
-"""The host conformance kit (host/conformance: guest.wasm, cases.json, the fault server) against this Python host.
+"""The host conformance kit (host/conformance: guest.wasm, cases.json, the fault server) against the installed
+wasmlogin package.
 
-The guest is loaded exactly as wasmlogin.py loads the flow plugin (load(): the same registered host functions), with
-one fresh host per case, and every case of cases.json is checked the way README.md there says. A failure shows what
-the host actually answered.
+The hostile guest is loaded exactly as the package loads the flow plugin (wasmlogin.plugin.Instance: the same
+manifest, host functions and sandbox), with one fresh host per case, and every case of cases.json is checked the way
+README.md there says. A failure shows what the host actually answered.
 
-The host's secrets go through the keyring package, here to an in-memory backend set with keyring.set_keyring, so the
-kit needs no Secret Service. Its browser opener is webbrowser.open (and subprocess.Popen under it), replaced by
-recorders: nothing is ever started, and the runner sees every attempt. The host stops the endless-loop case itself,
-at the kit's call timeout. Since a call blocks the thread that makes it, a case that may hang runs in a child process
-of this file all the same, under a generous watchdog: a host that failed to stop it then fails the case instead of
-hanging the run. Needs Go on the PATH for the fault server.
+The case's secrets are a MemoryStore seeded as the case says. The browser opener is webbrowser.open (and
+subprocess.Popen under it), replaced by recorders: nothing is ever started, and the runner sees every attempt. The
+host stops the endless-loop case itself, at the kit's call timeout. Since a call blocks the thread that makes it, a
+case that may hang runs in a child process of this file all the same, under a generous watchdog: a host that failed
+to stop it then fails the case instead of hanging the run. Needs Go on the PATH for the fault server.
 """
 import json, os, re, subprocess, sys, threading, time, urllib.request, webbrowser
 from pathlib import Path
 from unittest import mock
 
-import keyring, keyring.backend, pytest
+import pytest
 
-HERE = Path(__file__).resolve().parent
-KIT_DIR = HERE.parents[1] / "host/conformance"
+from wasmlogin.errors import PluginFailure, WasmloginError
+from wasmlogin.network import origin
+from wasmlogin.plugin import Instance
+from wasmlogin.sandbox import Sandbox
+from wasmlogin.stores import MemoryStore
+from wasmlogin.ui import Silent
+
+KIT_DIR = Path(__file__).resolve().parents[3] / "host/conformance"
 KIT = json.loads((KIT_DIR / "cases.json").read_text())
-sys.path.insert(0, str(HERE))
-import wasmlogin  # noqa: E402
-
 POPEN = subprocess.Popen  # the runner's own; the host's is recorded
 
 
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """The case's secret store: a dict, behind the keyring API the host calls."""
-    priority = 1
-
-    def __init__(self, values):
-        super().__init__()
-        self.values = dict(values)
-
-    def get_password(self, service, username):
-        return self.values.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.values[(service, username)] = password
-
-    def delete_password(self, service, username):
-        if self.values.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError(username)
-
-
 class Host:
-    """One host as `wasmlogin.py login` configures one: the configured issuer (ISSUER) with its origin allowed (the
-    rest is learned by the host from the issuer's discovery document), the profiles granted (GRANT), the kit's HTTP
-    timeout and call timeout (the memory cap is the host's own, 64 MiB), a store seeded as the case says, and
-    recording browser openers. create=True: a host without one of these settings runs the kit too, and fails the
-    cases of the rule it lacks."""
+    """One host as a sign-in configures one: the configured issuer with its origin allowed (the rest is learned from
+    the issuer's discovery document), the profiles granted, the kit's HTTP timeout and call timeout (the memory cap
+    is the package's own, 64 MiB), a store seeded as the case says, and recording browser openers."""
 
     def __init__(self, cfg):
-        self.store = MemoryKeyring({(wasmlogin.SERVICE, k): v for k, v in cfg["store"].items()})
+        self.cfg = cfg
+        self.store = MemoryStore(cfg["store"])
         self.started = []  # every browser open or process start the host attempted
-        self.patches = [
-            mock.patch.object(wasmlogin, "WASM", KIT_DIR / "guest.wasm"),
-            mock.patch.object(wasmlogin, "ALLOWED", {wasmlogin.origin(cfg["issuer"])}),
-            mock.patch.object(wasmlogin, "ISSUER", cfg["issuer"], create=True),  # whose discovery alone teaches
-            mock.patch.object(wasmlogin, "GRANT", set(cfg["profiles"]), create=True),  # the profiles it may touch
-            mock.patch.object(wasmlogin, "TIMEOUT", cfg["http_timeout_ms"] / 1000),
-            mock.patch.object(wasmlogin, "CALL_TIMEOUT", cfg["call_timeout_ms"] / 1000, create=True),
-            mock.patch.object(webbrowser, "open", self.record("webbrowser.open")),
-            mock.patch.object(subprocess, "Popen", self.record("subprocess.Popen")),
-        ]
+        self.patches = [mock.patch.object(webbrowser, "open", self.record("webbrowser.open")),
+                        mock.patch.object(subprocess, "Popen", self.record("subprocess.Popen"))]
 
     def record(self, what):
         def recorder(*args, **kwargs):
@@ -73,8 +48,6 @@ class Host:
         return recorder
 
     def __enter__(self):
-        self.previous = keyring.get_keyring()
-        keyring.set_keyring(self.store)
         for p in self.patches:
             p.start()
         return self
@@ -82,19 +55,23 @@ class Host:
     def __exit__(self, *exc):
         for p in reversed(self.patches):
             p.stop()
-        keyring.set_keyring(self.previous)
 
     def call(self, export, payload):
         """Runs one export on a fresh instance: {"reply": ...} when the guest answered, {"trap": ...} when not."""
         threads = set(threading.enumerate())
+        cfg = self.cfg
+        sandbox = Sandbox(self.store, cfg["profiles"], issuer=cfg["issuer"], allowed=[origin(cfg["issuer"])],
+                          ui=Silent(), http_timeout=cfg["http_timeout_ms"] / 1000)
         try:
-            plugin = wasmlogin.load()
+            inst = Instance(sandbox, wasm=KIT_DIR / "guest.wasm", call_timeout=cfg["call_timeout_ms"] / 1000)
         except Exception as e:
             return {"trap": f"the guest did not load: {e}"}
         try:
-            return {"reply": {"ok": wasmlogin.call(plugin, export, payload)}}
-        except wasmlogin.FlowError as e:
-            return {"reply": {"error": {"code": e.args[0], "message": e.args[1]}}}
+            return {"reply": {"ok": inst.call(export, payload)}}
+        except PluginFailure as e:  # the guest gave no answer
+            return {"trap": f"the call failed: {e}"}
+        except WasmloginError as e:
+            return {"reply": {"error": {"code": e.code, "message": e.message}}}
         except Exception as e:
             return {"trap": f"the call failed: {type(e).__name__}: {e}"}
         finally:
@@ -173,7 +150,7 @@ def run_case(c, names):
         if isinstance(opened, str) and not (len(host.started) == 1 and host.started[0][-1] == opened):
             problems.append(f"expected one browser start with {opened!r} as its last argument; the host started {host.started} (outcome: {show(o)})")
         for key, want in c.get("store_after", {}).items():
-            got = keyring.get_password(wasmlogin.SERVICE, key)
+            got = host.store.get(key)
             if got != want:
                 problems.append(f"the store holds {key!r} = {got!r}; expected {want!r} (outcome: {show(o)})")
     if c.get("differs_between_instances"):
@@ -206,13 +183,10 @@ def run_isolated(c, names):
 
 
 @pytest.fixture(scope="module")
-def names(tmp_path_factory):
+def names(go_bin, tmp_path_factory):
     """Starts the fault server; the placeholders of cases.json: its origins and the host file."""
-    bin_dir = tmp_path_factory.mktemp("conformance")
-    subprocess.run(["go", "build", "-o", str(bin_dir / "faultserver"), "./host/conformance/cmd/faultserver"],
-                   cwd=KIT_DIR.parents[1], check=True)
-    proc = POPEN([bin_dir / "faultserver"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    host_file = bin_dir / "host-file"
+    proc = POPEN([go_bin / "faultserver"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    host_file = tmp_path_factory.mktemp("conformance") / "host-file"
     host_file.write_text(KIT["host_file_content"])
     yield json.loads(proc.stdout.readline()) | {"host_file": str(host_file), "host_file_content": KIT["host_file_content"]}
     proc.stdin.close()  # the fault server serves until its stdin closes

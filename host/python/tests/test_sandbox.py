@@ -1,14 +1,17 @@
 """The sandbox's rules, without the plugin: which origins http_request reaches and learns, which URLs open_browser
 hands to a program, which secrets an instance may touch, and the profile lock that other processes (this host's,
 the Go CLI's) see."""
-import hashlib, http.server, json, queue, shutil, socket, stat, subprocess, sys, threading, time
-from pathlib import Path
+import hashlib, http.server, json, queue, shutil, socket, stat, subprocess, threading, time, webbrowser
 from urllib.parse import urlsplit
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import wasmlogin  # noqa: E402
+from wasmlogin import Transient
+from wasmlogin.lock import profile_lock
+from wasmlogin.network import discovery_urls
+from wasmlogin.sandbox import Sandbox
+from wasmlogin.stores import MemoryStore
+from wasmlogin.ui import Silent
 
 
 # ---- http_request ----
@@ -55,49 +58,60 @@ class Site(http.server.BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def site(monkeypatch):
+def site():
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Site)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    monkeypatch.setattr(wasmlogin, "ISSUER", base)
-    monkeypatch.setattr(wasmlogin, "ALLOWED", {base})
-    monkeypatch.setattr(wasmlogin, "TIMEOUT", 0.5)
-    yield base
+    yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
 
 
-def get(url):
-    return wasmlogin.http_request({"method": "GET", "url": url})
+def sandbox(issuer, **kwargs):
+    """A sandbox whose only configured origin is the site's, as a sign-in with that issuer starts."""
+    return Sandbox(MemoryStore(), ["a"], issuer=issuer, allowed=[kwargs.pop("base", issuer)], ui=Silent(),
+                   http_timeout=0.5, **kwargs)
+
+
+def reply(f, req):
+    """What the plugin gets from a host function: {"ok"} or {"error"} (wasmlogin.plugin does this wrapping)."""
+    from wasmlogin.hostcall import HostError
+    try:
+        return {"ok": f(req) or {}}
+    except HostError as e:
+        return {"error": {"code": e.code, "message": e.message}}
+
+
+def get(box, url):
+    return reply(box.http_request, {"method": "GET", "url": url})
 
 
 def test_http_request_policy(site):
-    port = urlsplit(site).port
-    assert get("https://example.com/")["error"]["code"] == "disallowed_host"
-    assert get("http://example.com/")["error"]["code"] == "disallowed_host"  # plain http off loopback
-    assert get(f"http://localhost:{port}/t")["error"]["code"] == "disallowed_host"
-    ok = get(site + "/.well-known/openid-configuration")["ok"]
+    port, box = urlsplit(site).port, sandbox(site)
+    assert get(box, "https://example.com/")["error"]["code"] == "disallowed_host"
+    assert get(box, "http://example.com/")["error"]["code"] == "disallowed_host"  # plain http off loopback
+    assert get(box, f"http://localhost:{port}/t")["error"]["code"] == "disallowed_host"
+    ok = get(box, site + "/.well-known/openid-configuration")["ok"]
     assert ok["status"] == 200 and ok["headers"]["Set-Cookie"] == ["a=1", "b=2"] and "Content-Length" in ok["headers"]
     # The token endpoint, not example.com (plain http), not registration_endpoint, not the docs.
-    assert wasmlogin.ALLOWED == {site, f"http://localhost:{port}"}
-    assert get(f"http://localhost:{port}/t")["ok"]["body"] == "xx"
-    redirect = get(site + "/redirect")["ok"]
+    assert box.allowed == {site, f"http://localhost:{port}"}
+    assert get(box, f"http://localhost:{port}/t")["ok"]["body"] == "xx"
+    redirect = get(box, site + "/redirect")["ok"]
     assert redirect["status"] == 302 and redirect["headers"]["Location"] == [site + "/elsewhere"]
-    assert len(get(site + "/limit")["ok"]["body"]) == 1 << 20
-    assert get(site + "/big")["error"]["code"] == "too_large"
-    assert get(site + "/slow")["error"]["code"] == "timeout"
+    assert len(get(box, site + "/limit")["ok"]["body"]) == 1 << 20
+    assert get(box, site + "/big")["error"]["code"] == "too_large"
+    assert get(box, site + "/slow")["error"]["code"] == "timeout"
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         closed = f"http://127.0.0.1:{s.getsockname()[1]}"
-    wasmlogin.ALLOWED.add(closed)
-    assert get(closed + "/")["error"]["code"] == "connect"
-    assert wasmlogin.http_request({"method": "DELETE", "url": site + "/"})["error"]["code"] == "denied"
+    box.allowed.add(closed)
+    assert get(box, closed + "/")["error"]["code"] == "connect"
+    assert reply(box.http_request, {"method": "DELETE", "url": site + "/"})["error"]["code"] == "denied"
 
 
-def test_rfc8414_document_teaches_every_endpoint_field(site, monkeypatch):
-    monkeypatch.setattr(wasmlogin, "ISSUER", site + "/tenant")
-    assert get(site + "/.well-known/oauth-authorization-server/tenant")["ok"]["status"] == 200
-    assert wasmlogin.ALLOWED == {site, "https://keys.example", "https://userinfo.example", "https://revoke.example",
-                                 "https://device.example", "https://par.example"}
+def test_rfc8414_document_teaches_every_endpoint_field(site):
+    box = sandbox(site + "/tenant", base=site)
+    assert get(box, site + "/.well-known/oauth-authorization-server/tenant")["ok"]["status"] == 200
+    assert box.allowed == {site, "https://keys.example", "https://userinfo.example", "https://revoke.example",
+                           "https://device.example", "https://par.example"}
 
 
 @pytest.mark.parametrize("issuer,path", [
@@ -109,33 +123,33 @@ def test_rfc8414_document_teaches_every_endpoint_field(site, monkeypatch):
     ("/", "/.well-known/openid-configuration"),  # an issuer that differs by a trailing slash
     (None, "/.well-known/openid-configuration"),  # no configured issuer
 ])
-def test_nothing_else_teaches_an_origin(site, monkeypatch, issuer, path):
-    monkeypatch.setattr(wasmlogin, "ISSUER", None if issuer is None else site + issuer)
-    assert get(site + path)["ok"]["status"] == 200
-    assert wasmlogin.ALLOWED == {site}
+def test_nothing_else_teaches_an_origin(site, issuer, path):
+    box = sandbox(None if issuer is None else site + issuer, base=site)
+    assert get(box, site + path)["ok"]["status"] == 200
+    assert box.allowed == {site}
 
 
 def test_discovery_urls():
-    assert wasmlogin.discovery_urls("https://a.example/tenant/") == (
+    assert discovery_urls("https://a.example/tenant/") == (
         "https://a.example/tenant/.well-known/openid-configuration",
         "https://a.example/.well-known/oauth-authorization-server/tenant")
-    assert wasmlogin.discovery_urls("https://a.example") == (
+    assert discovery_urls("https://a.example") == (
         "https://a.example/.well-known/openid-configuration", "https://a.example/.well-known/oauth-authorization-server")
 
 
 # ---- open_browser ----
 
 def test_open_browser_hands_only_https_or_loopback_urls_to_the_opener(monkeypatch):
-    opened = queue.Queue()
-    monkeypatch.setattr(wasmlogin.webbrowser, "open", lambda url: opened.put(url) or True)
+    opened, box = queue.Queue(), sandbox("https://idp.example")
+    monkeypatch.setattr(webbrowser, "open", lambda url: opened.put(url) or True)
     for url in ["file:///etc/passwd", "javascript:alert(1)", "data:text/html,hi", "-flag", "--new-window=evil",
                 "http://evil.example/", "http://127.0.0.1.evil.example/", "https://a.example/ b", "https://a.example/\nb",
                 "https://a.example/\tb", "https://a.example/\x85b", "https:a.example", "https://user:pw@a.example/",
                 " https://a.example/", "", 42, None]:
-        assert wasmlogin.open_browser({"url": url})["error"]["code"] == "denied", url
+        assert reply(box.open_browser, {"url": url})["error"]["code"] == "denied", url
     allowed = ["https://idp.example/authorize?a=1&b=%20", "http://127.0.0.1:8080/cb", "http://localhost/", "http://[::1]:9/"]
     for url in allowed:
-        assert wasmlogin.open_browser({"url": url}) == {"ok": {"opened": True}}
+        assert reply(box.open_browser, {"url": url}) == {"ok": {"opened": True}}
     assert sorted(opened.get(timeout=30) for _ in allowed) == sorted(allowed)  # the opener runs on a thread
     assert opened.empty()  # nothing else ran
 
@@ -143,38 +157,43 @@ def test_open_browser_hands_only_https_or_loopback_urls_to_the_opener(monkeypatc
 # ---- secrets ----
 
 @pytest.fixture
-def stored(monkeypatch):  # the keyring, as a dict: these tests are about the scope, not the store
-    values = {}
-    monkeypatch.setattr(wasmlogin.keyring, "get_password", lambda service, key: values.get(key))
-    monkeypatch.setattr(wasmlogin.keyring, "set_password", lambda service, key, value: values.__setitem__(key, value))
-    monkeypatch.setattr(wasmlogin, "GRANT", {"a"})
-    return values
+def stored():  # the store's values and a sandbox granted profile "a"; these tests are about the scope, not the store
+    store = MemoryStore()
+    return store.values, Sandbox(store, ["a"], ui=Silent())
 
 
 def test_secrets_only_the_granted_profiles_records(stored):
-    stored.update({"profile/b": "B's tokens", "served/b": "B's token", "profile/a": "A's tokens"})
+    values, box = stored
+    values.update({"profile/b": "B's tokens", "served/b": "B's token", "profile/a": "A's tokens"})
     for op in ("get", "set", "delete"):
-        assert wasmlogin.may_use_secret(op, "profile/a", "x") and wasmlogin.may_use_secret(op, "served/a", "x")
-        for key in ["profile/b", "served/b", "profile/", "profile/a/x", "profile/a\n", "PROFILE/a", "a", "origins", "", "profile"]:
-            assert not wasmlogin.may_use_secret(op, key, "a"), (op, key)
-    reply = wasmlogin.secret_get({"key": "profile/b"})
-    assert reply["error"]["code"] == "denied" and "profile/b" in reply["error"]["message"]
-    assert wasmlogin.secret_set({"key": "served/b", "value": "x"})["error"]["code"] == "denied"
-    assert wasmlogin.secret_get({"key": 7})["error"]["code"] == "denied"
-    assert wasmlogin.secret_get({"key": "profile/a"}) == {"ok": {"found": True, "value": "A's tokens"}}
-    assert stored["served/b"] == "B's token"
+        assert box.may_use_secret(op, "profile/a", "x") and box.may_use_secret(op, "served/a", "x")
+        for key in ["profile/b", "served/b", "profile/", "profile/a/x", "profile/a\n", "PROFILE/a", "a", "origins", "",
+                    "profile", "signing-key/a", 7, None]:
+            assert not box.may_use_secret(op, key, "a"), (op, key)
+    answer = reply(box.secret_get, {"key": "profile/b"})
+    assert answer["error"]["code"] == "denied" and "profile/b" in answer["error"]["message"]
+    assert reply(box.secret_set, {"key": "served/b", "value": "x"})["error"]["code"] == "denied"
+    assert reply(box.secret_get, {"key": 7})["error"]["code"] == "denied"
+    assert reply(box.secret_get, {"key": "profile/a"}) == {"ok": {"found": True, "value": "A's tokens"}}
+    assert values["served/b"] == "B's token"
 
 
 def test_default_profile_names_only_a_granted_profile(stored):
-    assert wasmlogin.may_use_secret("get", "default-profile")
-    assert wasmlogin.may_use_secret("set", "default-profile", "a")
-    assert not wasmlogin.may_use_secret("set", "default-profile", "b")
-    assert not wasmlogin.may_use_secret("set", "default-profile", ["a"])
-    assert wasmlogin.may_use_secret("delete", "default-profile")  # nothing stored
-    stored["default-profile"] = "b"
-    assert not wasmlogin.may_use_secret("delete", "default-profile")
-    stored["default-profile"] = "a"
-    assert wasmlogin.may_use_secret("delete", "default-profile")
+    values, box = stored
+    assert box.may_use_secret("get", "default-profile")
+    assert box.may_use_secret("set", "default-profile", "a")
+    assert not box.may_use_secret("set", "default-profile", "b")
+    assert not box.may_use_secret("set", "default-profile", ["a"])
+    assert box.may_use_secret("delete", "default-profile")  # nothing stored
+    values["default-profile"] = "b"
+    assert not box.may_use_secret("delete", "default-profile")
+    values["default-profile"] = "a"
+    assert box.may_use_secret("delete", "default-profile")
+
+
+def test_sign_is_unavailable_in_a_host_that_keeps_no_keys(stored):
+    _, box = stored
+    assert reply(box.sign, {"alg": "ES256", "profile": "a", "message": "eA"})["error"]["code"] == "unavailable"
 
 
 # ---- the profile lock ----
@@ -191,10 +210,10 @@ def held(path):  # util-linux flock(1) takes the same flock(2) lock as the Go CL
 
 
 @needs_flock
-def test_profile_lock_is_flock_on_the_shared_path(tmp_path, monkeypatch):
-    monkeypatch.setattr(wasmlogin, "CONFIG", tmp_path)
+def test_profile_lock_is_flock_on_the_shared_path(tmp_path):
     path = lock_path(tmp_path, "me@example")
-    with wasmlogin.profile_lock("me@example"):
+    assert path.parent == tmp_path / "locks" and lock_path(tmp_path, "work").name == "00e13ed7af55b276.lock"  # EMBEDDING.md
+    with profile_lock(tmp_path, "me@example"):
         assert held(path), "another process could take the lock while it was held"
     assert not held(path), "the lock outlived the block"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -202,18 +221,17 @@ def test_profile_lock_is_flock_on_the_shared_path(tmp_path, monkeypatch):
 
 
 @needs_flock
-def test_profile_lock_waits_for_another_process_and_says_when_it_gives_up(tmp_path, monkeypatch):
-    monkeypatch.setattr(wasmlogin, "CONFIG", tmp_path)
+def test_profile_lock_waits_for_another_process_and_says_when_it_gives_up(tmp_path):
     path = lock_path(tmp_path, "busy")
-    with wasmlogin.profile_lock("busy"):
+    with profile_lock(tmp_path, "busy"):
         pass
     holder = subprocess.Popen(["flock", str(path), "cat"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
     while not held(path):  # until the holder has it
         time.sleep(0.01)
-    with pytest.raises(wasmlogin.FlowError, match="another wasmlogin process holds"):
-        with wasmlogin.profile_lock("busy", wait=0.05):
+    with pytest.raises(Transient, match="another process held .* nothing was changed"):
+        with profile_lock(tmp_path, "busy", wait=0.05):
             pytest.fail("ran without the lock")
     holder.stdin.close()
-    with wasmlogin.profile_lock("busy"):
+    with profile_lock(tmp_path, "busy"):
         pass
     holder.wait(10)
