@@ -49,9 +49,11 @@ test-go:
 test-python: $(PY_VENV)/.installed
 	$(PY_VENV)/bin/python -m pytest -q examples/python
 
-# The Node.js host (examples/node), installed from its lockfile.
-test-node: examples/node/node_modules/.installed
-	cd examples/node && node --no-warnings --test
+# The Node.js package (host/node), packed and installed into a scratch project as a user gets it, with its tests
+# and the examples of examples/node (host/node/test/run.sh). The scratch folder is removed afterwards.
+test-node:
+	@scratch=$$(mktemp -d "$${TMPDIR:-/tmp}/wasmlogin-node.XXXXXX") && trap 'rm -rf "$$scratch"' EXIT && \
+	  host/node/test/run.sh "$$scratch"
 
 # The official MCP conformance suite's client suites (auth, backcompat,
 # draft, extensions) against each MCP client, each with its expected
@@ -69,10 +71,6 @@ test-mcp: $(MCP_CONFORMANCE)/node_modules/.installed
 
 $(MCP_CONFORMANCE)/node_modules/.installed: $(MCP_CONFORMANCE)/package-lock.json
 	npm ci --prefix $(MCP_CONFORMANCE) --no-audit --no-fund
-	touch $@
-
-examples/node/node_modules/.installed: examples/node/package-lock.json
-	npm ci --prefix examples/node --no-audit --no-fund
 	touch $@
 
 $(PY_VENV)/.installed: examples/python/requirements.txt
@@ -126,7 +124,7 @@ try:
 # unlocked gnome-keyring, so the native reader and the host read the same,
 # real keyring entry. The table also goes to bench-results.txt, followed
 # by the in-process phases of the engine.
-bench: wasm examples/node/node_modules/.installed
+bench: wasm
 	@for c in dbus-run-session gnome-keyring-daemon; do command -v $$c >/dev/null || \
 	  { echo "make bench: $$c is missing: apt-get install dbus gnome-keyring" >&2; exit 1; }; done
 	@data=$$(mktemp -d) && trap 'rm -rf "$$data"' EXIT && \

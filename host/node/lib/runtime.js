@@ -131,7 +131,7 @@ export async function openPlugin({ sandbox, grant, store }, { functions, callTim
       store.forget?.()
     }
     const reply = output?.json() ?? { error: { code: 'internal', message: `the plugin's ${name} returned nothing` } }
-    if (reply.error) throw WasmloginError.fromWasmloginError(reply.error)
+    if (reply.error) throw WasmloginError.fromFlowError(reply.error)
     return reply.ok
   }
   // describe first (wit/EMBEDDING.md): a plugin of another contract imports other functions and sends other
