@@ -52,29 +52,32 @@ export async function browserSignIn(plugin, input, { open = true, redirect, time
     notify?.('info', `Waiting for the browser to come back to ${redirectURI} ...`)
     const session = await new Promise((resolve, reject) => {
       timer = setTimeout(() => reject(new WasmloginError('timeout', `no sign-in came back within ${Math.round(timeoutMs / 1000)} s; run login again`)), timeoutMs)
-      // complete hands one candidate to the plugin; it answers the page to show, and ends the login when it may.
+      // complete hands one candidate to the plugin and returns the page to show and, when the login ended, how
+      // (settle). The caller shows the page first, then settles: the listener closes once the login has ended.
       const complete = async (url) => {
-        if (ended) return [410, 'Already handled', 'This sign-in has already been completed.']
+        if (ended) return { page: [410, 'Already handled', 'This sign-in has already been completed.'] }
         try {
           const s = await locked(() => plugin.call('login_complete', { flow_id: flowId, callback_url: url }))
           ended = true
-          resolve(s)
-          return [200, 'Signed in', 'You are signed in.']
+          return { page: [200, 'Signed in', 'You are signed in.'], settle: () => resolve(s) }
         } catch (e) {
           if (e.code === 'callback_rejected') {
             notify?.('warn', `Ignored a redirect that is not this sign-in's: ${e.message}\nStill waiting for the browser to come back to ${redirectURI} ...`)
-            return [400, 'Not this sign-in', `${e.message}. The terminal is still waiting for the sign-in it started.`]
+            return { page: [400, 'Not this sign-in', `${e.message}. The terminal is still waiting for the sign-in it started.`] }
           }
           ended = true
-          reject(e)
-          return [400, 'Sign-in failed', e.message]
+          return { page: [400, 'Sign-in failed', e.message], settle: () => reject(e) }
         }
       }
       server.on('request', (req, res) => {
         const url = new URL(req.url, redirectURI)
         if (url.pathname !== path) return res.writeHead(404).end()
         if (req.method !== 'GET') return res.writeHead(405, { allow: 'GET' }).end()
-        turn = turn.then(async () => page(res, ...(await complete(url.href))))
+        turn = turn.then(async () => {
+          const { page: shown, settle } = await complete(url.href)
+          page(res, ...shown)
+          settle?.()
+        })
       })
       if (pasted) {
         notify?.('info', 'If the page does not load (the browser runs on another machine), copy the full URL from its address bar, paste it here and press Enter.')
@@ -89,7 +92,7 @@ export async function browserSignIn(plugin, input, { open = true, redirect, time
               notify?.('warn', `That is not the address this login waits for; it starts with ${redirectURI}? and goes on with code= or error=. Paste the whole URL from the address bar.`)
               continue
             }
-            turn = turn.then(() => complete(url))
+            turn = turn.then(async () => (await complete(url)).settle?.())
             await turn
           }
         })().catch(() => {})

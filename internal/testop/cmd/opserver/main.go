@@ -41,6 +41,7 @@ func main() {
 		"issuer": op.Issuer, "username": op.Username, "password": op.Password,
 		"native_client_id": testop.NativeClientID,
 		"web_client_id":    testop.WebClientID, "web_client_secret": testop.WebClientSecret,
+		"service_client_id": testop.ServiceClientID, "service_client_secret": testop.ServiceClientSecret,
 		"access_token_lifetime": lifetime.String(),
 	})
 	done := make(chan struct{})
