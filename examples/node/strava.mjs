@@ -3,12 +3,12 @@
 // the sign-in, so later runs (and refreshes) never ask again and it never sits in a file or on a command line.
 //
 //   node strava.mjs --client-id 12345
-//   (tests point the preset elsewhere with --auth-url, --token-url and --scopes, as the Go CLI's flags do)
+//   (tests point the preset at their own server with --issuer and --scopes, as the Go CLI's flags can)
 import { login, status, token } from 'wasmlogin'
 import { parseArgs } from 'node:util'
 
 const str = { type: 'string' }
-const { values: args } = parseArgs({ options: { 'client-id': str, 'auth-url': str, 'token-url': str, scopes: str } })
+const { values: args } = parseArgs({ options: { 'client-id': str, issuer: str, scopes: str } })
 const profile = 'strava-example'
 
 try {
@@ -17,7 +17,7 @@ try {
   if (e.code !== 'login_required') throw e
   await login({
     provider: 'strava', clientId: args['client-id'], promptClientSecret: true, profile,
-    authorizationEndpoint: args['auth-url'], tokenEndpoint: args['token-url'], scopes: args.scopes,
+    issuer: args.issuer, scopes: args.scopes,
   })
 }
 const { accessToken, refreshed } = await token({ profile })

@@ -36,9 +36,10 @@ export function terminalPrompt({ message, secret }) {
   }
   const stty = (...args) => spawnSync('stty', args, { stdio: [tty, 'ignore', 'ignore'] }).status === 0
   try {
-    writeSync(tty, `${message} `)
+    // Echo goes off before the question is shown: what is typed once it is visible is never echoed.
     const hidden = secret && stty('-echo')
     if (secret && !hidden) throw new WasmloginError('unavailable', 'could not turn off the terminal\'s echo (stty); give the secret another way')
+    writeSync(tty, `${message} `)
     let line
     try { line = readLine(tty) } finally { if (hidden) { stty('echo'); writeSync(tty, '\n') } }
     if (line === null) throw new WasmloginError('unavailable', 'the terminal closed before an answer was read')
