@@ -17,7 +17,7 @@ import { browserSignIn, deviceSignIn, stdinLines } from './lib/signin.js'
 import { origin } from './lib/urls.js'
 
 export { WasmloginError, keyringStore, memoryStore }
-// export { mcpFetch } from './lib/mcp.js'
+export { mcpFetch } from './lib/mcp.js'
 
 // ---- options shared by every function ----
 

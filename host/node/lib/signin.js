@@ -46,7 +46,7 @@ export async function browserSignIn(plugin, input, { open = true, redirect, time
   try {
     // The plugin opens the browser. The call has run to its end when it returns (the plugin runs on this thread),
     // before the listener below is attached: an early callback waits in the listen backlog, it is not lost.
-    const begun = await plugin.call(input.call ?? 'login_begin', { ...input.args, redirect_uri: redirectURI, open_browser: open })
+    const begun = await (input.call ? locked : (fn) => fn())(() => plugin.call(input.call ?? 'login_begin', { ...input.args, redirect_uri: redirectURI, open_browser: open }))
     const flowId = begun.login?.flow_id ?? begun.flow_id
     if (input.call && !begun.login) return { answer: begun } // mcp_authorize answered with a token: no browser step
     notify?.('info', `Waiting for the browser to come back to ${redirectURI} ...`)
