@@ -78,6 +78,11 @@ $(PY_VENV)/.installed: examples/python/requirements.txt
 	$(PY_VENV)/bin/pip install -q -r examples/python/requirements.txt
 	touch $@
 
+# The Node package's own dependencies, for make bench (which runs it from its folder).
+host/node/node_modules/.installed: host/node/npm-shrinkwrap.json
+	npm ci --prefix host/node --no-audit --no-fund
+	touch $@
+
 # Flow logic only, natively: seconds.
 test-unit:
 	$(GO) test -count=1 ./plugin/...
@@ -124,7 +129,8 @@ try:
 # unlocked gnome-keyring, so the native reader and the host read the same,
 # real keyring entry. The table also goes to bench-results.txt, followed
 # by the in-process phases of the engine.
-bench: wasm
+bench: wasm host/node/node_modules/.installed
+	node host/node/scripts/copy-plugin.js
 	@for c in dbus-run-session gnome-keyring-daemon; do command -v $$c >/dev/null || \
 	  { echo "make bench: $$c is missing: apt-get install dbus gnome-keyring" >&2; exit 1; }; done
 	@data=$$(mktemp -d) && trap 'rm -rf "$$data"' EXIT && \
