@@ -79,3 +79,10 @@ export function loadIndex(dir: string): Promise<{ default?: string; profiles: Re
 export function applyPreset(preset: object, given: object, options?: { tenant?: string }): { provider: object; origins: string[]; redirectHost?: string }
 export function lookupPreset(name: string): object
 export function presetNames(): string[]
+export function browserSignIn(
+  plugin: PluginInstance,
+  input: { call?: string; args: object },
+  options?: { open?: boolean; redirect?: { host?: string; port?: number; path?: string }; timeoutMs?: number; pasted?: AsyncIterable<string>; notify?: (level: string, message: string) => void; locked?: <T>(fn: () => Promise<T>) => Promise<T> },
+): Promise<{ session?: any; flowId?: string; answer?: any }>
+export function deviceSignIn(plugin: PluginInstance, who: object, options?: { open?: boolean }): Promise<any>
+export function listen(redirect?: { host?: string; port?: number; path?: string }): Promise<{ redirectURI: string; path: string }>

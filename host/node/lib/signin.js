@@ -42,63 +42,71 @@ function pastedURL(line, redirectURI) {
 // holds the profile lock around it).
 export async function browserSignIn(plugin, input, { open = true, redirect, timeoutMs = 5 * 60_000, pasted, notify, locked = (fn) => fn() } = {}) {
   const { server, redirectURI, path } = await listen(redirect)
-  let timer, ended = false, turn = Promise.resolve(), lines
+  let timer, ended = false, turn = Promise.resolve(), lines, settle
+  const outcome = new Promise((resolve, reject) => { settle = { resolve, reject } })
+  outcome.catch(() => {}) // observed below; a failure before that point must not count as unhandled
   try {
-    // The plugin opens the browser. The call has run to its end when it returns (the plugin runs on this thread),
-    // before the listener below is attached: an early callback waits in the listen backlog, it is not lost.
-    const begun = await (input.call ? locked : (fn) => fn())(() => plugin.call(input.call ?? 'login_begin', { ...input.args, redirect_uri: redirectURI, open_browser: open }))
-    const flowId = begun.login?.flow_id ?? begun.flow_id
-    if (input.call && !begun.login) return { answer: begun } // mcp_authorize answered with a token: no browser step
-    notify?.('info', `Waiting for the browser to come back to ${redirectURI} ...`)
-    const session = await new Promise((resolve, reject) => {
-      timer = setTimeout(() => reject(new WasmloginError('timeout', `no sign-in came back within ${Math.round(timeoutMs / 1000)} s; run login again`)), timeoutMs)
-      // complete hands one candidate to the plugin and returns the page to show and, when the login ended, how
-      // (settle). The caller shows the page first, then settles: the listener closes once the login has ended.
-      const complete = async (url) => {
-        if (ended) return { page: [410, 'Already handled', 'This sign-in has already been completed.'] }
-        try {
-          const s = await locked(() => plugin.call('login_complete', { flow_id: flowId, callback_url: url }))
-          ended = true
-          return { page: [200, 'Signed in', 'You are signed in.'], settle: () => resolve(s) }
-        } catch (e) {
-          if (e.code === 'callback_rejected') {
-            notify?.('warn', `Ignored a redirect that is not this sign-in's: ${e.message}\nStill waiting for the browser to come back to ${redirectURI} ...`)
-            return { page: [400, 'Not this sign-in', `${e.message}. The terminal is still waiting for the sign-in it started.`] }
-          }
-          ended = true
-          return { page: [400, 'Sign-in failed', e.message], settle: () => reject(e) }
+    // The listener takes requests from the start: the browser may come back while the plugin's first call (or the
+    // lock around it) is still pending. Each waits for that call, then reaches the plugin in turn.
+    let flowId
+    const begun = (async () => {
+      const call = input.call ?? 'login_begin'
+      const answer = await (input.call ? locked : (fn) => fn())(() => plugin.call(call, { ...input.args, redirect_uri: redirectURI, open_browser: open }))
+      if (input.call && !answer.login) return { answer } // mcp_authorize answered with a token: no browser step
+      flowId = answer.login?.flow_id ?? answer.flow_id
+      notify?.('info', `Waiting for the browser to come back to ${redirectURI} ...`)
+      return {}
+    })()
+    // complete hands one candidate to the plugin and returns the page to show and, when the login ended, how
+    // (end). The caller shows the page first, then ends: the listener closes once the login has ended.
+    const complete = async (url) => {
+      try { await begun } catch { return { page: [400, 'Sign-in failed', 'The sign-in could not start; see the terminal.'] } }
+      if (ended) return { page: [410, 'Already handled', 'This sign-in has already been completed.'] }
+      try {
+        const s = await locked(() => plugin.call('login_complete', { flow_id: flowId, callback_url: url }))
+        ended = true
+        return { page: [200, 'Signed in', 'You are signed in.'], end: () => settle.resolve({ session: s, flowId }) }
+      } catch (e) {
+        if (e.code === 'callback_rejected') {
+          notify?.('warn', `Ignored a redirect that is not this sign-in's: ${e.message}\nStill waiting for the browser to come back to ${redirectURI} ...`)
+          return { page: [400, 'Not this sign-in', `${e.message}. The terminal is still waiting for the sign-in it started.`] }
         }
+        ended = true
+        return { page: [400, 'Sign-in failed', e.message], end: () => settle.reject(e) }
       }
-      server.on('request', (req, res) => {
-        const url = new URL(req.url, redirectURI)
-        if (url.pathname !== path) return res.writeHead(404).end()
-        if (req.method !== 'GET') return res.writeHead(405, { allow: 'GET' }).end()
-        turn = turn.then(async () => {
-          const { page: shown, settle } = await complete(url.href)
-          page(res, ...shown)
-          settle?.()
-        })
+    }
+    server.on('request', (req, res) => {
+      const url = new URL(req.url, redirectURI)
+      if (url.pathname !== path) return res.writeHead(404).end()
+      if (req.method !== 'GET') return res.writeHead(405, { allow: 'GET' }).end()
+      turn = turn.then(async () => {
+        const { page: shown, end } = await complete(url.href)
+        page(res, ...shown)
+        end?.()
       })
-      if (pasted) {
-        notify?.('info', 'If the page does not load (the browser runs on another machine), copy the full URL from its address bar, paste it here and press Enter.')
-        lines = pasted
-        ;(async () => {
-          for await (const raw of pasted) {
-            if (ended) return
-            const line = String(raw).trim()
-            if (!line) continue
-            const url = pastedURL(line, redirectURI)
-            if (!url) {
-              notify?.('warn', `That is not the address this login waits for; it starts with ${redirectURI}? and goes on with code= or error=. Paste the whole URL from the address bar.`)
-              continue
-            }
-            turn = turn.then(async () => (await complete(url)).settle?.())
-            await turn
-          }
-        })().catch(() => {})
-      }
     })
-    return { session, flowId }
+    const first = await begun
+    if (first.answer) return first
+    timer = setTimeout(() => settle.reject(new WasmloginError('timeout', `no sign-in came back within ${Math.round(timeoutMs / 1000)} s; run login again`)), timeoutMs)
+    if (pasted) {
+      notify?.('info', 'If the page does not load (the browser runs on another machine), copy the full URL from its address bar, paste it here and press Enter.')
+      lines = pasted
+      ;(async () => {
+        for await (const raw of pasted) {
+          if (ended) return
+          const line = String(raw).trim()
+          if (!line) continue
+          const url = pastedURL(line, redirectURI)
+          if (!url) {
+            notify?.('warn', `That is not the address this login waits for; it starts with ${redirectURI}? and goes on with code= or error=. Paste the whole URL from the address bar.`)
+            continue
+          }
+          turn = turn.then(async () => (await complete(url)).end?.())
+          await turn
+        }
+      })().catch(() => {})
+    }
+    return await outcome
   } finally {
     clearTimeout(timer)
     lines?.close?.()
