@@ -94,6 +94,17 @@ test('the exit codes: 2 usage, 3 login required', { skip }, async () => {
   assert.match(plainHTTP.stderr, /must be an https URL/)
 })
 
+test('the exit codes: 4 transient (the server is gone), 5 no secret storage (no Secret Service)', { skip }, async () => {
+  const gone = await w.start('opserver')
+  const r = await cli(env, 'login', '--issuer', gone.issuer, '--client-id', gone.native_client_id, '--profile', 'gone')
+  assert.equal(r.code, 0, r.stderr)
+  await gone.stop()
+  const refresh = await cli(env, 'token', '--force-refresh', '--profile', 'gone')
+  assert.equal(refresh.code, 4, refresh.stderr)
+  const noKeyring = await cli({ ...env, DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(w.dir, 'no-bus')}` }, 'token', '--profile', 'gone')
+  assert.equal(noKeyring.code, 5, noKeyring.stderr)
+})
+
 test('the guest has real randomness: two sign-ins, different state, nonce and PKCE challenge', { skip }, async () => {
   assert.equal((await login('--profile', 'random-a')).code, 0)
   assert.equal((await login('--profile', 'random-b')).code, 0)

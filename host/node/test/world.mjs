@@ -47,7 +47,8 @@ export async function world(tools) {
       const proc = spawn(join(dir, name), args, { stdio: ['pipe', 'pipe', 'inherit'] })
       running.push(proc)
       const { value: line } = await createInterface({ input: proc.stdout })[Symbol.asyncIterator]().next()
-      return JSON.parse(line)
+      // stop() ends this server (it serves until its stdin closes) and resolves when it has exited.
+      return Object.defineProperty(JSON.parse(line), 'stop', { value: () => { proc.stdin.end(); return new Promise((r) => proc.once('exit', r)) } })
     },
     async close() {
       for (const p of running) p.stdin.end()
