@@ -58,10 +58,12 @@ test-node:
 # The official MCP conformance suite's client suites (auth, backcompat,
 # draft, extensions) against each MCP client, each with its expected
 # failures (internal/mcpconformance/run.sh); Node.js 22 and the suite come
-# from that folder's lockfile. Binaries and results go to a scratch
-# directory, kept for a look when a run fails. About 10 seconds on two
-# cores once the Go build cache is warm (40 with a cold one): 22 scenarios
-# per client, each a fresh process signing in.
+# from that folder's lockfile, the Node client's SDK from nodeclient's, and
+# the wasmlogin package from its packed tarball. Binaries and results go to
+# a scratch directory, kept for a look when a run fails. About 10 seconds
+# per client on two cores once the Go build cache is warm (40 with a cold
+# one), and about 20 more to install the Node client: 22 scenarios per
+# client, each a fresh process signing in.
 MCP_CONFORMANCE := internal/mcpconformance
 
 test-mcp: $(MCP_CONFORMANCE)/node_modules/.installed
