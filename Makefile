@@ -59,17 +59,21 @@ test-python:
 	  "$$scratch/venv/bin/pip" install -q --disable-pip-version-check "$$wheel" -r host/python/tests/requirements.txt && \
 	  cd "$$scratch" && env -u PYTHONPATH WASMLOGIN_WHEEL="$$wheel" "$$scratch/venv/bin/python" -m pytest -q "$(CURDIR)/host/python/tests"
 
-# The Node.js host (examples/node), installed from its lockfile.
-test-node: examples/node/node_modules/.installed
-	cd examples/node && node --no-warnings --test
+# The Node.js package (host/node), packed and installed into a scratch project as a user gets it, with its tests
+# and the examples of examples/node (host/node/test/run.sh). The scratch folder is removed afterwards.
+test-node:
+	@scratch=$$(mktemp -d "$${TMPDIR:-/tmp}/wasmlogin-node.XXXXXX") && trap 'rm -rf "$$scratch"' EXIT && \
+	  host/node/test/run.sh "$$scratch"
 
 # The official MCP conformance suite's client suites (auth, backcompat,
 # draft, extensions) against each MCP client, each with its expected
 # failures (internal/mcpconformance/run.sh); Node.js 22 and the suite come
-# from that folder's lockfile. Binaries and results go to a scratch
-# directory, kept for a look when a run fails. About 10 seconds on two
-# cores once the Go build cache is warm (40 with a cold one): 22 scenarios
-# per client, each a fresh process signing in.
+# from that folder's lockfile, the Node client's SDK from nodeclient's, and
+# the wasmlogin package from its packed tarball. Binaries and results go to
+# a scratch directory, kept for a look when a run fails. About 10 seconds
+# per client on two cores once the Go build cache is warm (40 with a cold
+# one), and about 20 more to install the Node client: 22 scenarios per
+# client, each a fresh process signing in.
 MCP_CONFORMANCE := internal/mcpconformance
 
 test-mcp: $(MCP_CONFORMANCE)/node_modules/.installed
@@ -81,8 +85,9 @@ $(MCP_CONFORMANCE)/node_modules/.installed: $(MCP_CONFORMANCE)/package-lock.json
 	npm ci --prefix $(MCP_CONFORMANCE) --no-audit --no-fund
 	touch $@
 
-examples/node/node_modules/.installed: examples/node/package-lock.json
-	npm ci --prefix examples/node --no-audit --no-fund
+# The Node package's own dependencies, for make bench (which runs it from its folder).
+host/node/node_modules/.installed: host/node/npm-shrinkwrap.json
+	npm ci --prefix host/node --no-audit --no-fund
 	touch $@
 
 # Flow logic only, natively: seconds.
@@ -131,7 +136,8 @@ try:
 # unlocked gnome-keyring, so the native reader and the host read the same,
 # real keyring entry. The table also goes to bench-results.txt, followed
 # by the in-process phases of the engine.
-bench: wasm examples/node/node_modules/.installed
+bench: wasm host/node/node_modules/.installed
+	node host/node/scripts/copy-plugin.js
 	@for c in dbus-run-session gnome-keyring-daemon; do command -v $$c >/dev/null || \
 	  { echo "make bench: $$c is missing: apt-get install dbus gnome-keyring" >&2; exit 1; }; done
 	@data=$$(mktemp -d) && trap 'rm -rf "$$data"' EXIT && \

@@ -12,8 +12,10 @@
 # URL as its last argument; see README.md, "Remote MCP servers". The
 # clients: goclient (the official Go SDK's client over host/mcpclient's
 # http.Client), stdioclient (a stdio-only client through `wasmlogin mcp
-# proxy`, which it hands the scenario's credentials as flags), and the
-# Node host's client, still to be written.
+# proxy`, which it hands the scenario's credentials as flags), and
+# nodeclient (the official TypeScript SDK's client whose fetch is the npm
+# package's mcpFetch, host/node; it runs on the Node.js of PATH, 20 or
+# later, not the suite's).
 #
 # An expected-failures file lists, one per line, a scenario and after a #
 # why it fails today. The suite fails the run when a listed scenario
@@ -44,9 +46,21 @@ variables=(MCP_CONFORMANCE_GO_CLIENT MCP_CONFORMANCE_PROXY_CLIENT MCP_CONFORMANC
 commands=(
   "${MCP_CONFORMANCE_GO_CLIENT:-$scratch/bin/goclient}"                                       # a Go MCP client on the library's http.Client (host/mcpclient)
   "${MCP_CONFORMANCE_PROXY_CLIENT:-$scratch/bin/stdioclient $scratch/bin/wasmlogin mcp proxy}" # a stdio-only client through `wasmlogin mcp proxy`
-  "${MCP_CONFORMANCE_NODE_CLIENT:-}"                                                          # a Node.js MCP client on the Node host
+  "${MCP_CONFORMANCE_NODE_CLIENT:-}"                                                          # a Node.js MCP client on the Node host (below)
 )
 files=(go.yml proxy.yml node.yml)
+
+# The Node.js client: the SDK from nodeclient's lockfile, the wasmlogin
+# package from its packed tarball, installed as a user would; the command
+# names this Node.js by its path, since the suite's PATH starts with its own.
+if [[ -z ${MCP_CONFORMANCE_NODE_CLIENT:-} ]]; then
+  node_bin=$(command -v node)
+  mkdir -p "$scratch/nodeclient"
+  cp "$here"/nodeclient/{client.mjs,package.json,package-lock.json} "$scratch/nodeclient/"
+  tgz=$(cd "$repo/host/node" && npm pack --silent --pack-destination "$scratch")
+  (cd "$scratch/nodeclient" && npm ci --silent --no-audit --no-fund && npm install --silent --no-save --no-audit --no-fund "$scratch/$tgz")
+  commands[2]="$node_bin $scratch/nodeclient/client.mjs"
+fi
 
 known=$(PATH=$suite_path conformance list | sed -n '/^Client scenarios/,$s/^  - \([^ ]*\).*/\1/p')
 

@@ -37,6 +37,14 @@ type Server struct {
 // grants only "openid", which the OP issues with every user sign-in, so
 // another scope is never met).
 func Start(t testing.TB, op *testop.OP, scopes ...string) *Server {
+	s, stop := Serve(op, scopes...)
+	t.Cleanup(stop)
+	return s
+}
+
+// Serve is Start outside a test (cmd/mcpserver, for hosts in other
+// languages): the caller stops the server with the function returned.
+func Serve(op *testop.OP, scopes ...string) (*Server, func()) {
 	s := &Server{}
 	userinfo := op.URL("/userinfo")
 	verify := func(ctx context.Context, token string, _ *http.Request) (*auth.TokenInfo, error) {
@@ -60,12 +68,11 @@ func Start(t testing.TB, op *testop.OP, scopes ...string) *Server {
 		})
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
 	s.URL = srv.URL + "/mcp"
 	prm := srv.URL + "/.well-known/oauth-protected-resource/mcp"
 	mux.Handle("/.well-known/oauth-protected-resource/mcp", auth.ProtectedResourceMetadataHandler(&oauthex.ProtectedResourceMetadata{
 		Resource: s.URL, AuthorizationServers: []string{op.Issuer}, ScopesSupported: []string{"openid"}}))
 	mux.Handle("/mcp", auth.RequireBearerToken(verify, &auth.RequireBearerTokenOptions{ResourceMetadataURL: prm, Scopes: scopes})(
 		mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server }, nil)))
-	return s
+	return s, srv.Close
 }

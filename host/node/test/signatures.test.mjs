@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { constants, generateKeyPairSync, randomBytes, sign } from 'node:crypto'
 import { test } from 'node:test'
-import { verifySignature } from '../signatures.mjs'
+import { verifySignature } from 'wasmlogin/host'
 
 const b64 = (bytes) => Buffer.from(bytes).toString('base64url')
 const message = b64('header.payload')

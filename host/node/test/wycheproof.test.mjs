@@ -5,11 +5,11 @@ import assert from 'node:assert/strict'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { fileURLToPath } from 'node:url'
-import { verifySignature } from '../signatures.mjs'
+import { repoRoot } from './repo.mjs'
+import { verifySignature } from 'wasmlogin/host'
 
 // In CI the repository is cloned beside a copy of shared/.
-const DIR = fileURLToPath(new URL('../../../../shared/testdata/wycheproof', import.meta.url))
+const DIR = join(repoRoot, '../shared/testdata/wycheproof')
 const missing = !existsSync(DIR) && `the Wycheproof vectors are not at ${DIR} (shared/ beside the repository)`
 if (missing && process.env.CI === 'true') throw new Error(missing)
 if (missing) console.log(`SKIPPING Wycheproof: ${missing}`)

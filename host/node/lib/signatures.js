@@ -4,6 +4,7 @@
 import { constants, createPublicKey, verify } from 'node:crypto'
 
 export class BadInput extends Error {
+  name = 'BadInput'
   code = 'bad_input'
 }
 

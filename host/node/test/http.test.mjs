@@ -4,7 +4,7 @@ import { once } from 'node:events'
 import { readdirSync } from 'node:fs'
 import { after, before, test } from 'node:test'
 import { Worker } from 'node:worker_threads'
-import { httpRequest } from '../wasmlogin.mjs'
+import { httpRequest, Sandbox } from 'wasmlogin/host'
 
 // Metadata documents, by path: the issuer's own, and the ones that must teach nothing.
 function docs(base, other) {
@@ -53,7 +53,9 @@ function servers() {
 let base, other, worker
 const hits = async () => (await fetch(`${base}/hits`)).json()
 const opened = []
-const open = (...args) => { const http = httpRequest(...args); opened.push(http); return http }
+const open = (sandbox, opts) => { const http = httpRequest(sandbox, opts); opened.push(http); return http }
+// sandbox: the allowlist with the given origins, learning from the issuer's discovery document when one is given.
+const sandbox = (allowed, issuer) => new Sandbox({ issuer, allowed })
 
 before(async () => {
   worker = new Worker(`const docs = ${docs}; (${servers})()`, { eval: true })
@@ -67,7 +69,7 @@ after(async () => {
 const fails = (fn, code) => assert.throws(fn, (e) => { assert.equal(e.code, code, e.message); return true })
 
 test('only allowed origins, https or loopback http', async () => {
-  const http = open({ allowed: new Set([base, 'http://example.com']) })
+  const http = open(sandbox([base, 'http://example.com']))
   fails(() => http({ method: 'GET', url: `${other}/x` }), 'disallowed_host')
   fails(() => http({ method: 'GET', url: 'http://example.com/' }), 'disallowed_host') // plain http off loopback
   fails(() => http({ method: 'GET', url: `http://user:pw@${base.slice(7)}/echo` }), 'disallowed_host')
@@ -76,14 +78,14 @@ test('only allowed origins, https or loopback http', async () => {
 })
 
 test('redirects are returned, not followed', async () => {
-  const r = open({ allowed: new Set([base, other]) })({ method: 'GET', url: `${base}/redirect` })
+  const r = open(sandbox([base, other]))({ method: 'GET', url: `${base}/redirect` })
   assert.equal(r.status, 302)
   assert.deepEqual(r.headers.location, [`${other}/landed`])
   assert.ok(!(await hits()).includes('other:/landed'))
 })
 
 test('body, headers and user agent', async () => {
-  const r = open({ allowed: new Set([base]) })({ method: 'POST', url: `${base}/echo`, headers: { 'Content-Type': ['text/plain'] }, body: 'héllo' })
+  const r = open(sandbox([base]))({ method: 'POST', url: `${base}/echo`, headers: { 'Content-Type': ['text/plain'] }, body: 'héllo' })
   assert.equal(r.status, 200)
   assert.equal(r.body, 'héllo')
   assert.deepEqual(r.headers['set-cookie'], ['a=1', 'b=2'])
@@ -91,7 +93,7 @@ test('body, headers and user agent', async () => {
 })
 
 test('size cap, timeout, connection failure', async () => {
-  const http = open({ allowed: new Set([base, 'http://127.0.0.1:1']) }, { timeoutMs: 300 })
+  const http = open(sandbox([base, 'http://127.0.0.1:1']), { timeoutMs: 300 })
   fails(() => http({ method: 'GET', url: `${base}/big` }), 'too_large')
   assert.equal(http({ method: 'GET', url: `${base}/cap` }).body.length, 1 << 20) // exactly the cap is fine
   fails(() => http({ method: 'GET', url: `${base}/slow` }), 'timeout')
@@ -99,27 +101,27 @@ test('size cap, timeout, connection failure', async () => {
 })
 
 test('the issuer\'s discovery document teaches the origins of the endpoints the plugin uses', async () => {
-  const allowed = new Set([base])
-  const http = open({ issuer: base, allowed })
+  const allowed = sandbox([base], base)
+  const http = open(allowed)
   fails(() => http({ method: 'GET', url: `${other}/token` }), 'disallowed_host')
   http({ method: 'GET', url: `${base}/.well-known/openid-configuration` })
   // Not example.com (plain http), not registration_endpoint (not among the endpoints), not service_documentation.
-  assert.deepEqual([...allowed].sort(), [base, other].sort())
+  assert.deepEqual(allowed.allowed, [base, other].sort())
   assert.equal(http({ method: 'POST', url: `${other}/token`, body: 'a=b' }).status, 200)
 })
 
 test('RFC 8414: the well-known path goes before the issuer\'s path; every endpoint field is learned', () => {
-  const allowed = new Set([base])
-  open({ issuer: `${base}/tenant`, allowed })({ method: 'GET', url: `${base}/.well-known/oauth-authorization-server/tenant` })
-  assert.deepEqual([...allowed].sort(), [base, 'https://device.example', 'https://keys.example', 'https://par.example',
+  const allowed = sandbox([base], `${base}/tenant`)
+  open(allowed)({ method: 'GET', url: `${base}/.well-known/oauth-authorization-server/tenant` })
+  assert.deepEqual(allowed.allowed, [base, 'https://device.example', 'https://keys.example', 'https://par.example',
     'https://revoke.example', 'https://userinfo.example'].sort())
 })
 
 test('nothing else teaches an origin', () => {
   const learnsNothing = (issuer, path, why) => {
-    const allowed = new Set([base])
-    assert.equal(open({ issuer, allowed })({ method: 'GET', url: `${base}${path}` }).status, 200, why)
-    assert.deepEqual([...allowed], [base], why)
+    const allowed = sandbox([base], issuer)
+    assert.equal(open(allowed)({ method: 'GET', url: `${base}${path}` }).status, 200, why)
+    assert.deepEqual(allowed.allowed, [base], why)
   }
   learnsNothing(base, '/evil/.well-known/openid-configuration', 'a well-known path that is not the issuer\'s')
   learnsNothing(base, '/.well-known/openid-configuration/x', 'a path below the discovery URL')
@@ -134,7 +136,7 @@ test('nothing else teaches an origin', () => {
 const threads = () => readdirSync('/proc/self/task').length
 test('one helper thread, started by the first request, reused, ended by close', { skip: process.platform !== 'linux' && 'needs /proc' }, async () => {
   const idle = threads()
-  const http = open({ allowed: new Set([base]) })
+  const http = open(sandbox([base]))
   fails(() => http({ method: 'GET', url: `${other}/x` }), 'disallowed_host') // refused before any thread is needed
   assert.equal(threads(), idle)
   assert.equal(http({ method: 'POST', url: `${base}/echo`, body: '0' }).body, '0')

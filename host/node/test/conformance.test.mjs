@@ -1,5 +1,5 @@
 // The host conformance kit (host/conformance: guest.wasm, cases.json, the fault server) against this Node host.
-// The guest is loaded exactly as wasmlogin.mjs loads the flow plugin (openPlugin: the same host functions, the same
+// The guest is loaded exactly as the package loads the flow plugin (openPlugin: the same host functions, the same
 // options), with one fresh host per case, and every case of cases.json is checked the way README.md there says.
 // A failure shows what the host actually answered.
 //
@@ -21,13 +21,13 @@ import { createInterface } from 'node:readline'
 import { after, before, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 
-const repoRoot = fileURLToPath(new URL('../../..', import.meta.url))
+import { repoRoot } from './repo.mjs'
 const kitDir = join(repoRoot, 'host/conformance')
 const kit = JSON.parse(await readFile(join(kitDir, 'cases.json'), 'utf8'))
 const child = process.env.CONFORMANCE_CHILD && JSON.parse(process.env.CONFORMANCE_CHILD)
 
-// wasmlogin.mjs reads both when it is imported: the guest takes the plugin's place, and secrets go to a keyring
-// service of this run (a child process uses its parent's).
+// The guest takes the plugin's place (the host reads WASMLOGIN_PLUGIN when it loads a plugin), and secrets go to
+// a keyring service of this run (a child process uses its parent's).
 process.env.WASMLOGIN_PLUGIN = join(kitDir, 'guest.wasm')
 process.env.WASMLOGIN_KEYRING_SERVICE = child?.service ?? `wasmlogin-node-conformance-${process.pid}`
 const SERVICE = process.env.WASMLOGIN_KEYRING_SERVICE
@@ -43,18 +43,15 @@ for (const name of ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execF
   }
 }
 syncBuiltinESMExports() // the ESM bindings of node:child_process now name the recorders too
-const { openPlugin, origin, FlowError } = await import('../wasmlogin.mjs')
+const { openPlugin, Sandbox, keyringStore, WasmloginError } = await import('wasmlogin/host')
 
 // ---- the host under test ----
 
-// openHost starts one host as `wasmlogin.mjs login` does: for the configured issuer, with its origin allowed (the rest
-// is learned by the host from the issuer's discovery document), granted the kit's profiles, with the kit's HTTP
-// timeout and call timeout; the memory cap is the host's own (64 MiB). openPlugin takes { issuer, allowed, grant };
-// the object is also the allowed set itself, so that a host whose openPlugin takes only the set runs the kit too
-// (and fails the cases of the rules it lacks).
+// openHost starts one host as `login` does: for the configured issuer, with its origin allowed (the rest is learned
+// by the host from the issuer's discovery document), granted the kit's profiles, secrets in the OS keyring, with
+// the kit's HTTP timeout and call timeout; the memory cap is the host's own (64 MiB).
 function openHost(cfg) {
-  const allowed = new Set([origin(cfg.issuer)])
-  return openPlugin(Object.assign(allowed, { issuer: cfg.issuer, allowed, grant: new Set(cfg.profiles) }),
+  return openPlugin({ sandbox: new Sandbox({ issuer: cfg.issuer }), grant: new Set(cfg.profiles), store: keyringStore(SERVICE) },
     { timeoutMs: cfg.http_timeout_ms, callTimeoutMs: cfg.call_timeout_ms })
 }
 
@@ -65,7 +62,7 @@ async function callGuest(cfg, name, input) {
     host = await openHost(cfg)
     return { reply: { ok: await host.call(name, input) } }
   } catch (e) {
-    if (e instanceof FlowError) return { reply: { error: { code: e.code, message: e.message } } }
+    if (e instanceof WasmloginError) return { reply: { error: { code: e.code, message: e.message } } }
     return { trap: `${host ? 'the call failed' : 'the guest did not load'}: ${e?.message ?? e}` }
   } finally {
     await host?.close()

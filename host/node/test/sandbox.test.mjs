@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { after, test } from 'node:test'
-import { capMemory, mayUseSecret, openBrowser, withProfileLock } from '../wasmlogin.mjs'
+import { capMemory, mayUseSecret, openBrowser, withProfileLock } from 'wasmlogin/host'
 
 const dir = mkdtempSync(join(tmpdir(), 'wasmlogin-node-sandbox-'))
 after(() => execFileSync('rm', ['-rf', dir]))
@@ -85,7 +85,7 @@ test('the profile lock waits for another process, and says so when it gives up',
   const holder = spawn('flock', [path, 'cat'], { stdio: ['pipe', 'ignore', 'inherit'] }) // holds it until stdin ends
   while ((await exitCode(flockHeld(path))) === 0) await sleep(10) // until the holder has it
   await assert.rejects(withProfileLock(dir, 'busy', () => assert.fail('ran without the lock'), { waitMs: 50 }),
-    (e) => e.code === 'timeout' && /another wasmlogin process holds/.test(e.message))
+    (e) => e.code === 'transient' && /another process holds .* nothing was changed/.test(e.message))
   const waiting = withProfileLock(dir, 'busy', () => 'mine')
   holder.stdin.end()
   assert.equal(await waiting, 'mine')

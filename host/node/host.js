@@ -1,0 +1,16 @@
+// wasmlogin/host: the pieces of the host itself, for embedders that drive the plugin's exports directly (an
+// editor extension with its own UI) and for the host conformance kit: the runtime, the sandbox, the stores.
+export { openPlugin, capMemory, CONTRACT, MAX_MEMORY_PAGES, CALL_TIMEOUT_MS, pluginPath } from './lib/runtime.js'
+export { Sandbox } from './lib/sandbox.js'
+export { httpRequest, MAX_BODY } from './lib/http.js'
+export { openBrowser, browserURL, whereWeRun } from './lib/browser.js'
+export { keyringStore, memoryStore, mayUseSecret, secretFunctions } from './lib/secrets.js'
+export { signer, storeSigningKey, signingKey } from './lib/signing.js'
+export { verifySignature, base64url, BadInput } from './lib/signatures.js'
+export { withProfileLock, withProfileLocks, lockPath } from './lib/lock.js'
+export { origin, discoveryURLs, isLoopback } from './lib/urls.js'
+export * as mcpauth from './lib/mcpauth.js'
+export { WasmloginError, exitCode } from './lib/errors.js'
+export { deriveProfile, checkName, defaultConfigDir, loadIndex } from './lib/profiles.js'
+export { browserSignIn, deviceSignIn, listen } from './lib/signin.js'
+export { applyPreset, lookupPreset, presetNames } from './lib/presets.js'
