@@ -4,7 +4,7 @@
 // the refusal wit/flow.wit requires. faultserver is the misbehaving HTTP
 // server the attacks aim at. Every host of this repository runs the whole
 // kit in `make test`: the Go engine (this package's tests), Node
-// (examples/node/test/conformance.test.mjs) and Python
+// (host/node/test/conformance.test.mjs) and Python
 // (host/python/tests/test_conformance.py). README.md tells embedders how to
 // run it against their own host.
 package conformance
