@@ -9,12 +9,10 @@ package main
 
 import (
 	"encoding/json"
-	"io"
 	"os"
-	"os/signal"
-	"time"
 
 	"github.com/wasmlogin/wasmlogin/host/conformance/faultserver"
+	"github.com/wasmlogin/wasmlogin/internal/fixtureproc"
 )
 
 func main() {
@@ -25,13 +23,5 @@ func main() {
 	}
 	defer s.Close()
 	json.NewEncoder(os.Stdout).Encode(s.Origins)
-	done := make(chan struct{})
-	go func() { io.Copy(io.Discard, os.Stdin); close(done) }()
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt)
-	select {
-	case <-done:
-	case <-sig:
-	case <-time.After(time.Hour):
-	}
+	fixtureproc.ServeUntilDone()
 }

@@ -7,12 +7,10 @@ package main
 import (
 	"encoding/json"
 	"flag"
-	"io"
 	"os"
-	"os/signal"
-	"time"
 
 	"github.com/wasmlogin/wasmlogin/internal/dexop"
+	"github.com/wasmlogin/wasmlogin/internal/fixtureproc"
 )
 
 func main() {
@@ -31,13 +29,5 @@ func main() {
 		"subject":               dexop.MockSubject,
 		"access_token_lifetime": lifetime.String(),
 	})
-	done := make(chan struct{})
-	go func() { io.Copy(io.Discard, os.Stdin); close(done) }()
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt)
-	select {
-	case <-done:
-	case <-sig:
-	case <-time.After(time.Hour):
-	}
+	fixtureproc.ServeUntilDone()
 }

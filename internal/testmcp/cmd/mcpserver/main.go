@@ -9,11 +9,9 @@ package main
 
 import (
 	"encoding/json"
-	"io"
 	"os"
-	"os/signal"
-	"time"
 
+	"github.com/wasmlogin/wasmlogin/internal/fixtureproc"
 	"github.com/wasmlogin/wasmlogin/internal/testmcp"
 	"github.com/wasmlogin/wasmlogin/internal/testop"
 )
@@ -31,13 +29,5 @@ func main() {
 		"mcp_url": s.URL, "issuer": op.Issuer, "native_client_id": testop.NativeClientID,
 		"username": op.Username, "password": op.Password,
 	})
-	done := make(chan struct{})
-	go func() { io.Copy(io.Discard, os.Stdin); close(done) }()
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt)
-	select {
-	case <-done:
-	case <-sig:
-	case <-time.After(time.Hour):
-	}
+	fixtureproc.ServeUntilDone()
 }

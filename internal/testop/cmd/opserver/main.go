@@ -12,11 +12,10 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
-	"time"
 
+	"github.com/wasmlogin/wasmlogin/internal/fixtureproc"
 	"github.com/wasmlogin/wasmlogin/internal/testop"
 )
 
@@ -44,15 +43,7 @@ func main() {
 		"service_client_id": testop.ServiceClientID, "service_client_secret": testop.ServiceClientSecret,
 		"access_token_lifetime": lifetime.String(),
 	})
-	done := make(chan struct{})
-	go func() { io.Copy(io.Discard, os.Stdin); close(done) }()
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt)
-	select {
-	case <-done:
-	case <-sig:
-	case <-time.After(time.Hour):
-	}
+	fixtureproc.ServeUntilDone()
 }
 
 // printTry tells a person how to use every command against op, from a
