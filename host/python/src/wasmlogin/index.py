@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Optional
 
 from .errors import LoginRequired, bad_input
+from .files import replace_privately
 from .lock import profile_lock
 
 FILE = "profiles.json"
@@ -101,18 +102,8 @@ def load(directory: Optional[Path] = None) -> Index:
 
 
 def _save(ix: Index) -> None:
-    ix.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     data = {"default": ix.default, "profiles": {n: e.to_json() for n, e in sorted(ix.profiles.items())}}
-    import tempfile
-    fd, tmp = tempfile.mkstemp(prefix=".profiles-", dir=ix.path.parent)  # mode 0600
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(data, f, indent=2)
-        os.replace(tmp, ix.path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    replace_privately(ix.path, json.dumps(data, indent=2).encode())
 
 
 @contextlib.contextmanager

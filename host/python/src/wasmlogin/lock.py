@@ -7,18 +7,16 @@ host of this project takes the same lock, so a waiter finds the token the holder
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
-import os
 import threading
 import time
 from pathlib import Path
 from typing import Iterator
 
 from .errors import Transient
+from .files import flocked
 
 WAIT = 130.0  # seconds: the holder runs one plugin call (2 minutes at most), as the Go host waits
-POLL = 0.01
 
 _threads: dict[str, threading.Lock] = {}
 _threads_mu = threading.Lock()
@@ -31,10 +29,9 @@ def lock_path(index_dir: Path, profile: str) -> Path:
 
 @contextlib.contextmanager
 def profile_lock(index_dir: Path, profile: str, wait: float = WAIT) -> Iterator[None]:
-    """Holds the profile's lock: an exclusive flock(2) on lock_path (not fcntl.lockf, a record lock that neither
-    excludes flock nor other threads), created 0600 in a 0700 folder and never deleted. Threads of this process take
-    a mutex per file first, so they are handed the lock in turn instead of polling for it. Polled with LOCK_NB, so a
-    holder that never finishes is reported as transient, naming the file."""
+    """Holds the profile's lock: an exclusive flock(2) on lock_path (files.flocked). Threads of this process take a
+    mutex per file first, so they are handed the lock in turn instead of polling for it. A holder that never
+    finishes is reported as transient, naming the file."""
     path = lock_path(index_dir, profile)
     with _threads_mu:
         mutex = _threads.setdefault(str(path), threading.Lock())
@@ -42,16 +39,7 @@ def profile_lock(index_dir: Path, profile: str, wait: float = WAIT) -> Iterator[
     if not mutex.acquire(timeout=wait):
         raise _stuck(path, wait)
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        with open(os.open(path, os.O_RDWR | os.O_CREAT, 0o600), "rb") as f:  # closing it releases the lock
-            while True:
-                try:
-                    fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise _stuck(path, wait) from None
-                    time.sleep(POLL)
+        with flocked(path, max(0.0, deadline - time.monotonic()), lambda: _stuck(path, wait)):
             yield
     finally:
         mutex.release()

@@ -4,15 +4,15 @@ user did not choose is the failure a secret store exists to prevent."""
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import struct
 import sys
 import threading
-import time
 from pathlib import Path
 from typing import Any, Optional, Protocol
+
+from .files import flocked, replace_privately
 
 
 class StoreError(Exception):
@@ -197,36 +197,15 @@ class FileStore:
         header = MAGIC + struct.pack(">I", self._iterations) + self._salt
         nonce = os.urandom(NONCE_SIZE)
         data = header + nonce + AESGCM(self._key).encrypt(nonce, json.dumps(values).encode(), header)
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        import tempfile
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)  # mode 0600
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        replace_privately(self.path, data)
 
     @contextlib.contextmanager
     def _file_lock(self):
         """Read-modify-write of the file, one process at a time: two sign-ins ending at once would each write back
         the values they read, and one would be lost."""
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        with open(os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o600), "rb") as f:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise StoreError(f"another process held the secret store file's lock ({self.path}.lock) for a "
-                                         "minute; try again when it has finished") from None
-                    time.sleep(0.01)
+        lock = Path(f"{self.path}.lock")
+        with flocked(lock, 60, lambda: StoreError(f"another process held the secret store file's lock ({lock}) for a "
+                                                   "minute; try again when it has finished")):
             yield
 
     def get(self, key: str) -> Optional[str]:
